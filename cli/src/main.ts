@@ -1,0 +1,58 @@
+// `splice` command line: the headless face of the runtime (complete, info, lsp --stdio).
+import { SpliceError } from '../../runtime/src/index.js';
+import { UsageError } from './args.js';
+import { runComplete } from './completeCommand.js';
+import { runInfo } from './infoCommand.js';
+import { runLsp } from './lspCommand.js';
+
+const USAGE = `usage: splice <command> [options]
+
+commands:
+  complete --file F --line L --col C [--model DIR] [--device cpu|webgpu|cuda|auto] [--max-tokens N]
+           [--temperature T] [--top-p P] [--seed S] [--json]
+                         complete at line L, column C (1-based, as the editor shows them)
+  info [--model DIR] [--device D] [--json]
+                         model, tokenizer and device details
+  lsp --stdio            run the language server over stdin/stdout
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  complete: runComplete,
+  info: runInfo,
+  lsp: runLsp,
+};
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`splice: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await handler(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`splice ${command}: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof SpliceError) {
+      process.stderr.write(`splice ${command}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`splice ${command}: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+/** Runs a command line; exits with its status unless it started the language server, which keeps running. */
+export function main(argv: string[]): void {
+  void run(argv).then((code) => {
+    if (argv[0] !== 'lsp' || code !== 0) process.exit(code);
+  });
+}

@@ -1,0 +1,18 @@
+// Merges partial settings from the client over the defaults, rejecting values of the wrong type.
+import { DEFAULT_SETTINGS, type SpliceSettings } from './protocol.js';
+
+const DEVICES = new Set(['cpu', 'webgpu', 'cuda', 'auto']);
+
+export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSettings {
+  if (typeof raw !== 'object' || raw === null) return base;
+  const r = raw as Record<string, unknown>;
+  const out = { ...base };
+  if (typeof r.enable === 'boolean') out.enable = r.enable;
+  if (typeof r.modelPath === 'string') out.modelPath = r.modelPath;
+  if (typeof r.device === 'string' && DEVICES.has(r.device)) out.device = r.device as SpliceSettings['device'];
+  if (typeof r.maxTokens === 'number' && Number.isInteger(r.maxTokens) && r.maxTokens > 0) out.maxTokens = r.maxTokens;
+  if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
+  return out;
+}
+
+export { DEFAULT_SETTINGS };

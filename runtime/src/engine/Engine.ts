@@ -1,0 +1,130 @@
+// The runtime's facade: a loaded model on a device, and completions at a cursor (used by the CLI, server and benches).
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { resolveDevice } from '../device/resolveDevice.js';
+import type { DeviceKind, DeviceRequest } from '../device/Device.js';
+import { SpliceError } from '../errors.js';
+import { fimTemplateFor, type FimTemplate } from '../fim/FimTemplate.js';
+import { generate, type StopReason } from '../generate/generate.js';
+import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
+import { KvOps } from '../kv/KvOps.js';
+import { LanguageModel } from '../model/LanguageModel.js';
+import { readModelFolder } from '../model/ModelFolder.js';
+import { fimContext } from '../complete/contextWindow.js';
+
+export interface EngineOptions {
+  /** Model folder; default: the bundled model (see defaultModelDir). */
+  modelDir?: string;
+  device?: DeviceRequest;
+}
+
+export interface EngineInfo {
+  model: string;
+  modelDir: string;
+  device: DeviceKind;
+  deviceReason: string;
+  fimFamily: string;
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  kvDtype: string;
+  maxPositions: number;
+}
+
+export interface CompletionRequest {
+  text: string;
+  /** Cursor as a UTF-16 offset into text. */
+  offset: number;
+  maxTokens: number;
+  sampling?: SamplingOptions;
+  stopSequences?: string[];
+  signal?: AbortSignal;
+  onText?: (delta: string) => void;
+}
+
+export interface CompletionResult {
+  completion: string;
+  stopReason: StopReason;
+  promptTokens: number;
+  generatedTokens: number;
+  ms: number;
+}
+
+/** The bundled default model: the folder `runtime/models/<name>` found above this file (source, out/ or dist/). */
+export function defaultModelDir(name = 'fixtures/tiny-llama'): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'runtime', 'models', name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new SpliceError('model-folder', `bundled model runtime/models/${name} not found above ${__dirname}`);
+  }
+}
+
+export class Engine {
+  private constructor(
+    readonly model: LanguageModel,
+    readonly kvOps: KvOps,
+    private readonly fim: FimTemplate,
+    private readonly deviceReason: string,
+  ) {}
+
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
+    const fim = fimTemplateFor(folder.tokenizer);
+    const device = await resolveDevice(opts.device ?? 'auto');
+    const model = await LanguageModel.load(folder, device.kind);
+    return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), fim, device.reason);
+  }
+
+  info(): EngineInfo {
+    const { folder, kvShape } = this.model;
+    return {
+      model: folder.name,
+      modelDir: folder.dir,
+      device: this.model.device,
+      deviceReason: this.deviceReason,
+      fimFamily: this.fim.family,
+      layers: kvShape.numLayers,
+      kvHeads: kvShape.numKvHeads,
+      headDim: kvShape.headDim,
+      kvDtype: kvShape.dtype,
+      maxPositions: folder.config.maxPositions,
+    };
+  }
+
+  /** Fill-in-the-middle completion at the cursor; an abort returns what was generated so far. */
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    if (!(Number.isInteger(req.offset) && req.offset >= 0 && req.offset <= req.text.length)) {
+      throw new SpliceError('input', `cursor offset ${req.offset} is outside the text (0..${req.text.length})`);
+    }
+    if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
+    const started = performance.now();
+    const { tokenizer, config } = this.model.folder;
+    const budget = Math.max(16, config.maxPositions - req.maxTokens - 4);
+    const ctx = fimContext(tokenizer, req.text, req.offset, budget);
+    const prompt = this.fim.build(ctx.prefixIds, this.fim.family === 'none' ? [] : ctx.suffixIds);
+    const cache = this.model.newCache();
+    try {
+      const stream = generate(this.model, tokenizer, prompt, cache, {
+        maxTokens: req.maxTokens,
+        sampling: req.sampling ?? GREEDY,
+        stopTokenIds: this.fim.stopTokenIds,
+        stopSequences: req.stopSequences,
+        signal: req.signal,
+      });
+      let step = await stream.next();
+      while (!step.done) {
+        req.onText?.(step.value);
+        step = await stream.next();
+      }
+      const r = step.value;
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started };
+    } finally {
+      cache.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.kvOps.release();
+    await this.model.release();
+  }
+}

@@ -1,0 +1,30 @@
+// Stop sequences over streamed text: where to cut, and how much text is safe to show before a stop could still match.
+
+export class StopMatcher {
+  constructor(private readonly stops: readonly string[]) {}
+
+  /** Index of the earliest complete stop sequence in text, if any. */
+  cutAt(text: string): number | undefined {
+    let best: number | undefined;
+    for (const s of this.stops) {
+      const i = s.length ? text.indexOf(s) : -1;
+      if (i >= 0 && (best === undefined || i < best)) best = i;
+    }
+    return best;
+  }
+
+  /** Text without a trailing partial stop sequence or an incomplete UTF-8 character (U+FFFD from a split byte run). */
+  safePrefix(text: string): string {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === '\uFFFD') end--;
+    for (const s of this.stops) {
+      for (let k = Math.min(s.length - 1, end); k > 0; k--) {
+        if (text.slice(end - k, end) === s.slice(0, k)) {
+          end -= k;
+          break;
+        }
+      }
+    }
+    return text.slice(0, end);
+  }
+}

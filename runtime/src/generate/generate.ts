@@ -1,0 +1,75 @@
+// Streaming generation over a KvCache: chunked prefill, then one token at a time, until a stop, the limit or an abort.
+import type { KvCache } from '../kv/KvCache.js';
+import type { LanguageModel } from '../model/LanguageModel.js';
+import type { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
+import { Sampler, type SamplingOptions } from './Sampler.js';
+import { StopMatcher } from './StopMatcher.js';
+
+export interface GenerateOptions {
+  maxTokens: number;
+  sampling: SamplingOptions;
+  /** Token ids that end generation (not included in the text). */
+  stopTokenIds: readonly number[];
+  /** Strings that end generation (the text is cut before them). */
+  stopSequences?: readonly string[];
+  signal?: AbortSignal;
+  /** Prompt tokens encoded per forward pass (bounds memory for logits; lets an abort land between chunks). */
+  prefillChunk?: number;
+}
+
+export type StopReason = 'stop-token' | 'stop-sequence' | 'max-tokens' | 'context-full' | 'aborted';
+
+export interface GenerateResult {
+  text: string;
+  tokenIds: number[];
+  stopReason: StopReason;
+}
+
+const DEFAULT_PREFILL_CHUNK = 256;
+
+/** Encodes `ids` at positions cache.length… in chunks; returns the last row's logits, or undefined if aborted. */
+export async function prefill(model: LanguageModel, ids: readonly number[], cache: KvCache, chunk = DEFAULT_PREFILL_CHUNK, signal?: AbortSignal): Promise<Float32Array | undefined> {
+  let last: Float32Array | undefined;
+  for (let i = 0; i < ids.length; i += chunk) {
+    if (signal?.aborted) return undefined;
+    const part = ids.slice(i, i + chunk);
+    const positions = part.map((_, k) => cache.length + k);
+    const { logits, vocab } = await model.forward(part, positions, cache);
+    last = logits.slice((part.length - 1) * vocab, part.length * vocab);
+  }
+  return last;
+}
+
+/**
+ * Generates after `prompt` (appended to `cache`, which may already hold earlier context).
+ * Yields text deltas as they become final; returns the whole result. An abort ends it with stopReason "aborted".
+ */
+export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer, prompt: readonly number[], cache: KvCache, opts: GenerateOptions): AsyncGenerator<string, GenerateResult> {
+  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text, tokenIds, stopReason });
+  const maxPositions = model.folder.config.maxPositions;
+  let logits = await prefill(model, prompt, cache, opts.prefillChunk, opts.signal);
+  if (!logits) return result('', [], 'aborted');
+  const sampler = new Sampler(opts.sampling);
+  const stops = new StopMatcher(opts.stopSequences ?? []);
+  const stopIds = new Set(opts.stopTokenIds);
+  const ids: number[] = [];
+  let emitted = '';
+  for (;;) {
+    if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
+    const next = sampler.sample(logits, 0, logits.length);
+    if (stopIds.has(next)) return result(tokenizer.decode(ids), ids, 'stop-token');
+    ids.push(next);
+    const text = tokenizer.decode(ids);
+    const cut = stops.cutAt(text);
+    if (cut !== undefined) return result(text.slice(0, cut), ids, 'stop-sequence');
+    const ready = stops.safePrefix(text);
+    if (ready.length > emitted.length) {
+      yield ready.slice(emitted.length);
+      emitted = ready;
+    }
+    if (ids.length >= opts.maxTokens) return result(text, ids, 'max-tokens');
+    if (cache.length + 1 >= maxPositions) return result(text, ids, 'context-full');
+    const step = await model.forward([next], [cache.length], cache);
+    logits = step.logits;
+  }
+}

@@ -1,0 +1,63 @@
+// Reads a model folder per the contract (config.json, tokenizer.json, tokenizer_config.json, onnx/model*.onnx).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ModelFolderError } from '../errors.js';
+import { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
+import { type ModelConfig, parseModelConfig } from './ModelConfig.js';
+
+export interface ModelFolder {
+  dir: string;
+  /** Folder name, shown to users (status bar, --json "model"). */
+  name: string;
+  config: ModelConfig;
+  tokenizer: SpliceTokenizer;
+  onnxPath: string;
+}
+
+function readJson(dir: string, file: string): unknown {
+  const full = path.join(dir, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch {
+    throw new ModelFolderError(full, undefined, 'is missing or unreadable');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ModelFolderError(full, undefined, `is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** onnx/model.onnx, else the only onnx/model*.onnx. */
+function findOnnx(dir: string): string {
+  const onnxDir = path.join(dir, 'onnx');
+  const candidates = fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir).filter((f) => /^model.*\.onnx$/.test(f)).sort() : [];
+  if (candidates.includes('model.onnx')) return path.join(onnxDir, 'model.onnx');
+  if (candidates.length === 1) return path.join(onnxDir, candidates[0]!);
+  if (candidates.length === 0) throw new ModelFolderError(path.join(onnxDir, 'model.onnx'), undefined, 'is missing');
+  throw new ModelFolderError(onnxDir, undefined, `holds several models (${candidates.join(', ')}) and no model.onnx`);
+}
+
+export function readModelFolder(dir: string): ModelFolder {
+  const abs = path.resolve(dir);
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
+    throw new ModelFolderError(abs, undefined, 'is not a model folder (no such directory)');
+  }
+  const withFile = <T>(file: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof ModelFolderError && !path.isAbsolute(err.file)) throw new ModelFolderError(path.join(abs, err.file), err.field, err.problem);
+      throw err;
+    }
+  };
+  const config = withFile('config.json', () => parseModelConfig(readJson(abs, 'config.json')));
+  const tokenizerJson = readJson(abs, 'tokenizer.json');
+  const tokenizerConfig = readJson(abs, 'tokenizer_config.json');
+  if (typeof tokenizerConfig !== 'object' || tokenizerConfig === null) {
+    throw new ModelFolderError(path.join(abs, 'tokenizer_config.json'), undefined, 'must hold a JSON object');
+  }
+  const tokenizer = withFile('tokenizer.json', () => new SpliceTokenizer(tokenizerJson, tokenizerConfig as Record<string, unknown>));
+  return { dir: abs, name: path.basename(abs), config, tokenizer, onnxPath: findOnnx(abs) };
+}

@@ -1,0 +1,100 @@
+// Builds small ONNX models in memory (the KV-cache surgery graphs the runtime runs on the model's own device).
+import { ModelProto } from './onnxSchema.js';
+
+/** ONNX TensorProto.DataType values the runtime uses. */
+export const OnnxType = { float32: 1, int32: 6, int64: 7, float16: 10 } as const;
+export type OnnxElemType = keyof typeof OnnxType;
+
+/** A dimension: a fixed size or a symbolic name. */
+export type Dim = number | string;
+
+type AttrValue = number | number[] | string;
+
+interface NodeSpec {
+  opType: string;
+  input: string[];
+  output: string[];
+  attrs?: Record<string, AttrValue>;
+}
+
+const ATTR_FLOAT = 1;
+const ATTR_INT = 2;
+const ATTR_STRING = 3;
+const ATTR_INTS = 7;
+
+function attribute(name: string, value: AttrValue): object {
+  if (typeof value === 'string') return { name, type: ATTR_STRING, s: Buffer.from(value) };
+  if (Array.isArray(value)) return { name, type: ATTR_INTS, ints: value };
+  if (Number.isInteger(value)) return { name, type: ATTR_INT, i: value };
+  return { name, type: ATTR_FLOAT, f: value };
+}
+
+function valueInfo(name: string, type: OnnxElemType, dims: Dim[]): object {
+  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  return { name, type: { tensorType: { elemType: OnnxType[type], shape: { dim } } } };
+}
+
+/** Accumulates nodes, inputs, outputs and int64 constants, then serialises an opset-17 ModelProto. */
+export class GraphBuilder {
+  private readonly nodes: object[] = [];
+  private readonly inputs: object[] = [];
+  private readonly outputs: object[] = [];
+  private readonly initializers: object[] = [];
+  private counter = 0;
+
+  constructor(private readonly name: string) {}
+
+  input(name: string, type: OnnxElemType, dims: Dim[]): string {
+    this.inputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  output(name: string, type: OnnxElemType, dims: Dim[]): void {
+    this.outputs.push(valueInfo(name, type, dims));
+  }
+
+  /** An int64 constant tensor of the given values (1-D). */
+  ints(values: number[]): string {
+    const name = `c${this.counter++}`;
+    const raw = Buffer.from(new BigInt64Array(values.map((v) => BigInt(v))).buffer);
+    this.initializers.push({ name, dims: [values.length], dataType: OnnxType.int64, rawData: raw });
+    return name;
+  }
+
+  /** Adds one node; returns its first output (a fresh name unless `outputs` names them). */
+  op(opType: string, input: string[], attrs?: Record<string, AttrValue>, outputs?: string[]): string {
+    const output = outputs ?? [`t${this.counter++}`];
+    const spec: NodeSpec = { opType, input, output, attrs };
+    this.nodes.push({
+      opType: spec.opType,
+      input: spec.input,
+      output: spec.output,
+      name: `n${this.counter++}`,
+      attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+    });
+    return output[0]!;
+  }
+
+  /** Several outputs from one node (Split). */
+  opMulti(opType: string, input: string[], count: number, attrs?: Record<string, AttrValue>): string[] {
+    const outputs = Array.from({ length: count }, () => `t${this.counter++}`);
+    this.op(opType, input, attrs, outputs);
+    return outputs;
+  }
+
+  toBytes(): Uint8Array {
+    const model = {
+      irVersion: 8,
+      producerName: 'splice',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        input: this.inputs,
+        output: this.outputs,
+        initializer: this.initializers,
+      },
+    };
+    return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  }
+}
