@@ -2,10 +2,13 @@
 import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { InferenceQueue, type Engine } from '../../runtime/src/index.js';
-import { abortSignalOf, delay } from './delay.js';
+import { controllerFor, delay } from './delay.js';
 import { EngineHost } from './EngineHost.js';
 import { DEFAULT_SETTINGS, STATUS_NOTIFICATION, type SpliceSettings, type SpliceStatus } from './protocol.js';
 import { mergeSettings } from './settings.js';
+
+/** Inline completions end at a blank line. */
+export const STOP_SEQUENCES = ['\n\n'];
 
 /** Documents with NUL characters are binary: never sent to the model. */
 function isBinary(text: string): boolean {
@@ -17,6 +20,8 @@ export class SpliceServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly queue = new InferenceQueue();
   private readonly host: EngineHost;
+  /** The newest inline-completion request per document; a newer one aborts it wherever it is (debounce, queue, decoding). */
+  private readonly latest = new Map<string, AbortController>();
   private lastStatus: SpliceStatus = { state: 'loading' };
 
   constructor(private readonly connection: Connection) {
@@ -50,9 +55,21 @@ export class SpliceServer {
   }
 
   private async inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
+    const uri = params.textDocument.uri;
+    this.latest.get(uri)?.abort();
+    const controller = controllerFor(token);
+    this.latest.set(uri, controller);
+    try {
+      return await this.completeAt(params, controller.signal);
+    } finally {
+      if (this.latest.get(uri) === controller) this.latest.delete(uri);
+    }
+  }
+
+  private async completeAt(params: InlineCompletionParams, signal: AbortSignal): Promise<InlineCompletionList | null> {
     const doc = this.documents.get(params.textDocument.uri);
     if (!this.settings.enable || !doc) return null;
-    if (!(await delay(this.settings.debounceMs, token))) return null;
+    if (!(await delay(this.settings.debounceMs, signal))) return null;
     const text = doc.getText();
     if (isBinary(text)) return null;
     const offset = doc.offsetAt(params.position);
@@ -65,15 +82,15 @@ export class SpliceServer {
     const maxTokens = this.settings.maxTokens;
     const result = await this.queue.submit(
       doc.uri,
-      async (signal) => {
+      async (jobSignal) => {
         this.setStatus({ state: 'busy' });
         try {
-          return await engine.complete({ text, offset, maxTokens, signal, stopSequences: ['\n\n'] });
+          return await engine.complete({ text, offset, maxTokens, signal: jobSignal, stopSequences: STOP_SEQUENCES });
         } finally {
           this.setStatus({ ...this.lastStatus, state: 'ready' });
         }
       },
-      abortSignalOf(token),
+      signal,
     );
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
     return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };

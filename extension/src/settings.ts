@@ -1,0 +1,14 @@
+// Reads the user's `splice.*` settings into what the server expects in initializationOptions.
+import * as vscode from 'vscode';
+import type { SpliceSettings } from '../../language-server/src/protocol.js';
+
+export function readSettings(): SpliceSettings {
+  const c = vscode.workspace.getConfiguration('splice');
+  return {
+    enable: c.get<boolean>('enable', true),
+    modelPath: c.get<string>('modelPath', ''),
+    device: c.get<SpliceSettings['device']>('device', 'auto'),
+    maxTokens: c.get<number>('maxTokens', 64),
+    debounceMs: c.get<number>('debounceMs', 75),
+  };
+}

@@ -1,0 +1,123 @@
+// Drives `splice lsp --stdio` with a real JSON-RPC client: initialize, didOpen, didChange, inlineCompletion, cancel, shutdown.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import {
+  CancellationTokenSource,
+  createProtocolConnection,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  InlineCompletionRequest,
+  type InlineCompletionList,
+  type InlineCompletionParams,
+  type ProtocolConnection,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { Engine } from '../../runtime/src/index.js';
+import { STATUS_NOTIFICATION, STOP_SEQUENCES_FOR_TESTS, type SpliceStatus } from './serverFacts.js';
+import { SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
+
+const URI = 'file:///tmp/splice-lsp-test/example.py';
+const BEFORE = 'import math\n\ndef area(r):\n    return \n\nprint(area(2))\n';
+// didChange: line 3 "    return " gets "math.pi * " appended (incremental range edit).
+const INSERT = 'math.pi * ';
+const AFTER = BEFORE.replace('    return \n', `    return ${INSERT}\n`);
+const CURSOR = { line: 3, character: 4 + 'return '.length + INSERT.length };
+
+describe('splice lsp --stdio', () => {
+  let server: ChildProcess;
+  let conn: ProtocolConnection;
+  const statuses: SpliceStatus[] = [];
+  let stderr = '';
+
+  before(async () => {
+    server = spawn(process.execPath, [SPLICE_BIN, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    server.stderr!.on('data', (d) => (stderr += String(d)));
+    conn = createProtocolConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    conn.onNotification(STATUS_NOTIFICATION, (s: SpliceStatus) => {
+      statuses.push(s);
+    });
+    conn.listen();
+  });
+
+  after(() => {
+    conn.dispose();
+    if (server.exitCode === null) server.kill();
+  });
+
+  async function waitFor<T>(what: string, f: () => T | undefined, ms = 20000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = f();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server stderr:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('initializes with incremental sync and inline completions, then reports the model and device', async () => {
+    const init = await conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      initializationOptions: { device: 'cpu', maxTokens: 8, debounceMs: 0 },
+    });
+    assert.equal(init.capabilities.textDocumentSync, 2);
+    assert.ok(init.capabilities.inlineCompletionProvider);
+    await conn.sendNotification(InitializedNotification.type, {});
+    const ready = await waitFor('ready status', () => statuses.find((s) => s.state === 'ready'));
+    assert.equal(ready.model, 'tiny-llama');
+    assert.equal(ready.device, 'cpu');
+  });
+
+  it('completes on the edited text after didOpen + incremental didChange', async () => {
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'python', version: 1, text: BEFORE } });
+    await conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 2 },
+      contentChanges: [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: INSERT }],
+    });
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    // The same model, device and options in-process, on the text the edit should have produced.
+    const engine = await Engine.open({ modelDir: TINY_MODEL, device: 'cpu' });
+    try {
+      const expected = await engine.complete({ text: AFTER, offset: AFTER.indexOf(INSERT) + INSERT.length, maxTokens: 8, stopSequences: STOP_SEQUENCES_FOR_TESTS });
+      assert.ok(expected.completion.length > 0, 'the reference completion is non-empty');
+      assert.ok(got && got.items.length === 1, 'one inline completion item');
+      assert.equal(got.items[0]!.insertText, expected.completion);
+      assert.deepEqual(got.items[0]!.range, { start: CURSOR, end: CURSOR });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a cancelled request and a superseded request return no item; the newest one completes', async () => {
+    await conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: { debounceMs: 300 } } });
+    const params: InlineCompletionParams = { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } };
+    const cancelled = new CancellationTokenSource();
+    const t0 = Date.now();
+    const p1 = conn.sendRequest(InlineCompletionRequest.type, params, cancelled.token).catch((e: { code?: number }) => e);
+    setTimeout(() => cancelled.cancel(), 20);
+    const r1 = await p1;
+    assert.ok(r1 === null || (r1 as { code?: number }).code === -32800, `cancelled request → null or RequestCancelled, got ${JSON.stringify(r1)}`);
+    assert.ok(Date.now() - t0 < 300, 'cancellation ends the debounce early');
+
+    const older = conn.sendRequest(InlineCompletionRequest.type, params);
+    const newer = conn.sendRequest(InlineCompletionRequest.type, params);
+    assert.equal(await older, null, 'the older request is aborted by the newer one');
+    const latest = (await newer) as InlineCompletionList | null;
+    assert.ok(latest && latest.items.length === 1 && String(latest.items[0]!.insertText).length > 0);
+  });
+
+  it('shuts down and exits cleanly', async () => {
+    await conn.sendRequest(ShutdownRequest.type);
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    await conn.sendNotification(ExitNotification.type);
+    assert.equal(await exited, 0);
+  });
+});
