@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { SpliceError } from '../errors.js';
 import { GraphBuilder } from '../onnx/GraphBuilder.js';
 import { type DeviceKind, type DeviceRequest, isProviderInstalled, sessionOptions } from './Device.js';
+import { hasGpuDeviceNode } from './gpuDeviceNode.js';
 
 export interface ResolvedDevice {
   kind: DeviceKind;
@@ -44,7 +45,7 @@ export async function resolveDevice(request: DeviceRequest): Promise<ResolvedDev
   }
   const skipped: string[] = [];
   for (const kind of ['cuda', 'webgpu'] as const) {
-    const problem = await probe(kind);
+    const problem = kind === 'webgpu' && !hasGpuDeviceNode() ? 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*), so only a software adapter' : await probe(kind);
     if (!problem) return { kind, reason: `${kind} (auto${skipped.length ? `; ${skipped.join('; ')}` : ''})` };
     skipped.push(`${kind}: ${problem}`);
   }
