@@ -49,7 +49,12 @@ describe('StopMatcher.safePrefix', () => {
     assert.equal(new StopMatcher(['\n\n']).safePrefix('x\n\uFFFD'), 'x');
   });
 
-  it('never holds back text that a stop could no longer start', { todo: 'stops are trimmed one after another, so a later stop matches at the already-shortened end ("xa\\n" with stops ["\\n\\n", "ab"] gives "x", not "xa")' }, () => {
+  it('holds back only the longest partial match over all stops, measured at the end of the text', () => {
+    // "\n" could start "\n\n"; the "a" before it can no longer start "ab"
     assert.equal(new StopMatcher(['\n\n', 'ab']).safePrefix('xa\n'), 'xa');
+    assert.equal(new StopMatcher(['ab', '\n\n']).safePrefix('xa\n'), 'xa');
+    // the longer of two partial matches wins, in either order
+    assert.equal(new StopMatcher(['c', 'bc!', 'abc?']).safePrefix('zabc'), 'z');
+    assert.equal(new StopMatcher(['abc?', 'bc!']).safePrefix('zabc'), 'z');
   });
 });

@@ -17,14 +17,15 @@ export class StopMatcher {
   safePrefix(text: string): string {
     let end = text.length;
     while (end > 0 && text[end - 1] === '\uFFFD') end--;
+    let hold = 0;
     for (const s of this.stops) {
-      for (let k = Math.min(s.length - 1, end); k > 0; k--) {
-        if (text.slice(end - k, end) === s.slice(0, k)) {
-          end -= k;
+      for (let k = Math.min(s.length - 1, end); k > hold; k--) {
+        if (text.endsWith(s.slice(0, k), end)) {
+          hold = k;
           break;
         }
       }
     }
-    return text.slice(0, end);
+    return text.slice(0, end - hold);
   }
 }

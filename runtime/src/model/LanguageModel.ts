@@ -35,8 +35,12 @@ export class LanguageModel {
     } catch (err) {
       throw new ModelFolderError(folder.onnxPath, undefined, `cannot be loaded by onnxruntime on ${device}: ${(err as Error).message.split('\n')[0]}`);
     }
-    const kvShape = LanguageModel.validateIo(folder, session);
-    return new LanguageModel(folder, device, kvShape, session);
+    try {
+      return new LanguageModel(folder, device, LanguageModel.validateIo(folder, session), session);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
   }
 
   /** Checks the Optimum I/O names against config.json and reads the KV dtype from the graph. */

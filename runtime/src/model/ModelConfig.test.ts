@@ -88,13 +88,14 @@ describe('parseModelConfig', () => {
     assertFieldError(config({ rope_scaling: { rope_type: 'dynamic', factor: 2 } }), 'rope_scaling.type', /"dynamic" is not supported/);
   });
 
-  it('refuses a non-object rope_scaling and a non-positive linear factor', () => {
+  it('refuses a non-object rope_scaling', () => {
     assertFieldError(config({ rope_scaling: 'linear' }), 'rope_scaling', /must be an object/);
-    assert.throws(() => parseModelConfig(config({ rope_scaling: { type: 'linear', factor: 0 } })), ModelFolderError);
   });
 
-  it('a linear rope_scaling without a factor names rope_scaling.factor', { todo: 'the error names field "factor" (not "rope_scaling.factor") and says "got null" for a missing value' }, () => {
-    assertFieldError(config({ rope_scaling: { type: 'linear' } }), 'rope_scaling.factor', /missing/);
+  it('a linear rope_scaling without a factor, or with a non-positive one, names rope_scaling.factor', () => {
+    assertFieldError(config({ rope_scaling: { type: 'linear' } }), 'rope_scaling.factor', /is missing/);
+    assertFieldError(config({ rope_scaling: { type: 'linear', factor: 0 } }), 'rope_scaling.factor', /positive number \(got 0\)/);
+    assertFieldError(config({ rope_scaling: { type: 'linear', factor: '2' } }), 'rope_scaling.factor', /positive number \(got "2"\)/);
   });
 
   it('partial_rotary_factor gives the rotated dims of each head', () => {

@@ -54,7 +54,10 @@ function parseScaling(cfg: Json): number {
   if (type !== 'linear') {
     throw new ModelFolderError(FILE, 'rope_scaling.type', `"${String(type)}" is not supported (supported: linear)`);
   }
-  return positiveNumber(rs, 'factor', NaN);
+  if (typeof rs.factor !== 'number' || !(rs.factor > 0)) {
+    throw new ModelFolderError(FILE, 'rope_scaling.factor', rs.factor === undefined ? 'is missing' : `must be a positive number (got ${JSON.stringify(rs.factor)})`);
+  }
+  return rs.factor;
 }
 
 function parseRope(cfg: Json, headDim: number): RopeConfig {

@@ -166,7 +166,7 @@ describe('LanguageModel.load I/O contract', () => {
     await assert.rejects(LanguageModel.load(readModelFolder(dir), 'cpu'), isFolderError(onnxPath, undefined, /cannot be loaded by onnxruntime on cpu/));
   });
 
-  it('releases the onnxruntime session when the graph fails validation', { todo: 'LanguageModel.load does not release the session when validateIo throws (native session leaked)' }, async () => {
+  it('releases the onnxruntime session when the graph fails validation', async () => {
     const dir = copyFixture();
     fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx'), graphWithoutKv());
     const folder = readModelFolder(dir);
