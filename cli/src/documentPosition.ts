@@ -9,14 +9,17 @@ export function readSourceFile(file: string): string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
-  } catch {
-    throw new SpliceError('input', `cannot read ${file}: no such file`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SpliceError('input', code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(err as Error).message}`);
   }
   if (!stat.isFile()) throw new SpliceError('input', `${file} is not a regular file`);
   if (stat.size > MAX_FILE_BYTES) throw new SpliceError('input', `${file} is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}`);
   const bytes = fs.readFileSync(file);
   if (bytes.subarray(0, 8192).includes(0)) throw new SpliceError('input', `${file} looks binary (it has NUL bytes); refusing to complete in it`);
-  return bytes.toString('utf8');
+  const text = bytes.toString('utf8');
+  // A UTF-8 byte-order mark is not part of line 1 as the editor shows it.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** UTF-16 offset of (line, col), both 1-based; col may be one past the line's end. */

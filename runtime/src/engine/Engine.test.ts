@@ -136,7 +136,7 @@ describe('Engine (tiny-llama, cpu)', () => {
     });
   });
 
-  it('Engine.open names the full tokenizer_config.json path of a FIM token missing from the vocab', { todo: 'fimTemplateFor runs outside readModelFolder, so the error names the bare "tokenizer_config.json"' }, async () => {
+  it('Engine.open names the full tokenizer_config.json path of a FIM token missing from the vocab', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-engine-'));
     try {
       fs.cpSync(fixtureDir('tiny-llama'), dir, { recursive: true });

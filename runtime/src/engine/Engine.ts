@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import { resolveDevice } from '../device/resolveDevice.js';
 import type { DeviceKind, DeviceRequest } from '../device/Device.js';
 import { SpliceError } from '../errors.js';
-import { fimTemplateFor, type FimTemplate } from '../fim/FimTemplate.js';
 import { generate, type StopReason } from '../generate/generate.js';
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
@@ -63,16 +62,14 @@ export class Engine {
   private constructor(
     readonly model: LanguageModel,
     readonly kvOps: KvOps,
-    private readonly fim: FimTemplate,
     private readonly deviceReason: string,
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
-    const fim = fimTemplateFor(folder.tokenizer);
     const device = await resolveDevice(opts.device ?? 'auto');
     const model = await LanguageModel.load(folder, device.kind);
-    return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), fim, device.reason);
+    return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 
   info(): EngineInfo {
@@ -82,7 +79,7 @@ export class Engine {
       modelDir: folder.dir,
       device: this.model.device,
       deviceReason: this.deviceReason,
-      fimFamily: this.fim.family,
+      fimFamily: this.model.folder.fim.family,
       layers: kvShape.numLayers,
       kvHeads: kvShape.numKvHeads,
       headDim: kvShape.headDim,
@@ -101,13 +98,13 @@ export class Engine {
     const { tokenizer, config } = this.model.folder;
     const budget = Math.max(16, config.maxPositions - req.maxTokens - 4);
     const ctx = fimContext(tokenizer, req.text, req.offset, budget);
-    const prompt = this.fim.build(ctx.prefixIds, this.fim.family === 'none' ? [] : ctx.suffixIds);
+    const prompt = this.model.folder.fim.build(ctx.prefixIds, this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds);
     const cache = this.model.newCache();
     try {
       const stream = generate(this.model, tokenizer, prompt, cache, {
         maxTokens: req.maxTokens,
         sampling: req.sampling ?? GREEDY,
-        stopTokenIds: this.fim.stopTokenIds,
+        stopTokenIds: this.model.folder.fim.stopTokenIds,
         stopSequences: req.stopSequences,
         signal: req.signal,
       });

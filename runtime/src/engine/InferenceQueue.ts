@@ -23,9 +23,14 @@ export class InferenceQueue {
     }
     return new Promise<T | undefined>((resolve, reject) => {
       const controller = new AbortController();
-      signal?.addEventListener('abort', () => controller.abort(), { once: true });
+      const forward = () => controller.abort();
+      signal?.addEventListener('abort', forward, { once: true });
       if (signal?.aborted) controller.abort();
-      this.pending.push({ key, run, controller, resolve: resolve as (v: unknown) => void, reject });
+      const settle = <V>(f: (v: V) => void) => (v: V) => {
+        signal?.removeEventListener('abort', forward);
+        f(v);
+      };
+      this.pending.push({ key, run, controller, resolve: settle(resolve as (v: unknown) => void), reject: settle(reject) });
       void this.drain();
     });
   }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelFolderError } from '../errors.js';
+import { fimTemplateFor, type FimTemplate } from '../fim/FimTemplate.js';
 import { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
 import { type ModelConfig, parseModelConfig } from './ModelConfig.js';
 
@@ -11,6 +12,8 @@ export interface ModelFolder {
   name: string;
   config: ModelConfig;
   tokenizer: SpliceTokenizer;
+  /** FIM layout and stop tokens, from the tokenizer's special tokens. */
+  fim: FimTemplate;
   onnxPath: string;
 }
 
@@ -59,5 +62,6 @@ export function readModelFolder(dir: string): ModelFolder {
     throw new ModelFolderError(path.join(abs, 'tokenizer_config.json'), undefined, 'must hold a JSON object');
   }
   const tokenizer = withFile('tokenizer.json', () => new SpliceTokenizer(tokenizerJson, tokenizerConfig as Record<string, unknown>));
-  return { dir: abs, name: path.basename(abs), config, tokenizer, onnxPath: findOnnx(abs) };
+  const fim = withFile('tokenizer_config.json', () => fimTemplateFor(tokenizer));
+  return { dir: abs, name: path.basename(abs), config, tokenizer, fim, onnxPath: findOnnx(abs) };
 }
