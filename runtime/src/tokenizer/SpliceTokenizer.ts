@@ -18,7 +18,7 @@ export class SpliceTokenizer {
   readonly eosTokenId: number | undefined;
 
   constructor(
-    tokenizerJson: unknown,
+    private readonly tokenizerJson: unknown,
     readonly config: Json,
   ) {
     if (typeof tokenizerJson !== 'object' || tokenizerJson === null) {
@@ -58,5 +58,27 @@ export class SpliceTokenizer {
 
   get vocabSize(): number {
     return this.inner.get_vocab(true).size;
+  }
+
+  /**
+   * UTF-8 length of every token id, for byte-level BPE (each vocab character stands for one byte); undefined for
+   * other tokenizer types, whose token boundaries cannot be mapped to text offsets this way.
+   */
+  tokenByteLengths(): Int32Array | undefined {
+    if (this.byteLengths === null) this.byteLengths = this.computeByteLengths();
+    return this.byteLengths;
+  }
+
+  private byteLengths: Int32Array | undefined | null = null;
+
+  private computeByteLengths(): Int32Array | undefined {
+    const tj = this.tokenizerJson as { pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] }; decoder?: { type?: string } };
+    if (tj.decoder?.type !== 'ByteLevel') return undefined;
+    const vocab = this.inner.get_vocab(true);
+    let size = 0;
+    for (const id of vocab.values()) size = Math.max(size, id + 1);
+    const lengths = new Int32Array(size).fill(-1);
+    for (const [token, id] of vocab) lengths[id] = this.specialTokens.has(token) ? Buffer.byteLength(token) : token.length;
+    return lengths;
   }
 }
