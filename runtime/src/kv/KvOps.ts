@@ -5,10 +5,10 @@ import { SpliceError } from '../errors.js';
 import type { RopeConfig } from '../model/ModelConfig.js';
 import { float16ToFloat32 } from './float16.js';
 import { KvCache, type KvShape } from './KvCache.js';
-import { concatRowsGraph, copyGraph, dropRowsGraph, rotateRowsGraph, rotationTableDims, sliceRowsGraph } from './kvGraphs.js';
+import { concatRowsGraph, copyGraph, dropRowsGraph, rotateRowsGraph, rotationTableDims, sliceRowsGraph, spliceRowsGraph } from './kvGraphs.js';
 import { ropeShiftTable } from './ropeTable.js';
 
-type GraphName = 'slice' | 'drop' | 'concat' | 'rotate' | 'download';
+type GraphName = 'slice' | 'drop' | 'concat' | 'rotate' | 'splice' | 'download';
 
 function int64(v: number): ort.Tensor {
   return new ort.Tensor('int64', new BigInt64Array([BigInt(v)]), [1]);
@@ -39,6 +39,7 @@ export class KvOps {
         drop: () => dropRowsGraph(this.shape, all),
         concat: () => concatRowsGraph(this.shape, all),
         rotate: () => rotateRowsGraph(this.shape, this.shape.numLayers, this.rope),
+        splice: () => spliceRowsGraph(this.shape, all, this.rope),
         download: () => copyGraph(this.shape, all),
       }[name]();
       s = ort.InferenceSession.create(bytes, sessionOptions(this.device, name === 'download' ? 'cpu' : 'gpu-buffer'));
@@ -91,20 +92,38 @@ export class KvOps {
     cache.replace(await this.run('concat', feeds, cache.tensors.length), cache.length + rows.length);
   }
 
+  private rotationFeeds(delta: number): { cos: ort.Tensor; sin: ort.Tensor } {
+    const { cos, sin } = ropeShiftTable(this.rope, delta);
+    const dims = rotationTableDims(this.rope);
+    return { cos: new ort.Tensor('float32', cos, dims), sin: new ort.Tensor('float32', sin, dims) };
+  }
+
+  /** A copy of rows [start, end) as a new cache (the original is untouched). */
+  async copyRows(cache: KvCache, start: number, end: number): Promise<KvCache> {
+    this.checkRange(cache, start, end);
+    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end: int64(end) };
+    const copy = KvCache.empty(this.shape);
+    copy.replace(await this.run('slice', feeds, cache.tensors.length), end - start);
+    return copy;
+  }
+
+  /**
+   * PIE's patch after `cache` (old rows [0, n)) was extended by freshly encoded rows [n, length): keeps [0, start),
+   * puts the fresh rows next, then old rows [endOld, n) with keys rotated by Δ positions (Δ = 0: no rotation).
+   */
+  async splice(cache: KvCache, start: number, endOld: number, n: number, delta: number): Promise<void> {
+    this.checkRange(cache, start, endOld);
+    this.checkRange(cache, endOld, n);
+    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end_old: int64(endOld), n: int64(n), ...this.rotationFeeds(delta) };
+    cache.replace(await this.run('splice', feeds, cache.tensors.length), cache.length - (endOld - start));
+  }
+
   /** Rotates the keys of rows [start, end) by Δ positions, in every layer and KV head. Values are untouched. */
   async rotateKeys(cache: KvCache, delta: number, start = 0, end = cache.length): Promise<void> {
     this.checkRange(cache, start, end);
     if (delta === 0 || start === end) return;
-    const { cos, sin } = ropeShiftTable(this.rope, delta);
-    const dims = rotationTableDims(this.rope);
     const keys = Array.from({ length: this.shape.numLayers }, (_, l) => cache.key(l));
-    const feeds = {
-      ...this.tensorFeeds('x', keys),
-      start: int64(start),
-      end: int64(end),
-      cos: new ort.Tensor('float32', cos, dims),
-      sin: new ort.Tensor('float32', sin, dims),
-    };
+    const feeds = { ...this.tensorFeeds('x', keys), start: int64(start), end: int64(end), ...this.rotationFeeds(delta) };
     const rotated = await this.run('rotate', feeds, keys.length);
     const next = cache.tensors.map((t, i) => (i % 2 === 0 ? rotated[i / 2]! : t));
     cache.replace(next, cache.length);

@@ -1,6 +1,6 @@
 // ONNX graphs for KV-cache surgery (slice, drop, concat, rotate by Δ, copy to CPU), built for one cache shape.
 import type { RopeConfig } from '../model/ModelConfig.js';
-import { GraphBuilder, type OnnxElemType } from '../onnx/GraphBuilder.js';
+import { GraphBuilder } from '../onnx/GraphBuilder.js';
 import type { KvShape } from './KvCache.js';
 
 const ROW_AXIS = 2;
@@ -95,6 +95,18 @@ export function rotationTableDims(rope: RopeConfig): number[] {
   return rope.layout === 'half-split' ? [rope.rotaryDim / 2] : [rope.rotaryDim / 2, 1];
 }
 
+/** Rotation of a block of cached keys, in fp32 (an fp16 cache is cast there and back). */
+function rotateBlock(g: GraphBuilder, block: string, shape: KvShape, rope: RopeConfig): string {
+  if (shape.dtype === 'float32') return rotate(g, block, rope, shape.headDim);
+  const asF32 = g.op('Cast', [block], { to: 1 });
+  return g.op('Cast', [rotate(g, asF32, rope, shape.headDim)], { to: 10 });
+}
+
+function declareRotation(g: GraphBuilder, rope: RopeConfig): void {
+  g.input('cos', 'float32', rotationTableDims(rope));
+  g.input('sin', 'float32', rotationTableDims(rope));
+}
+
 /**
  * y_i = x_i with rows [start, end) rotated by the angles in cos/sin (float32, see rotationTableDims).
  * Only keys are passed: values carry no RoPE. fp16 caches are rotated in fp32 and cast back.
@@ -104,18 +116,37 @@ export function rotateRowsGraph(shape: KvShape, count: number, rope: RopeConfig)
   const xs = declareTensors(g, shape, count, 'x', 'rows');
   g.input('start', 'int64', [1]);
   g.input('end', 'int64', [1]);
-  g.input('cos', 'float32', rotationTableDims(rope));
-  g.input('sin', 'float32', rotationTableDims(rope));
+  declareRotation(g, rope);
   const zero = g.ints([0]);
   const inf = g.ints([END]);
-  const fp16 = shape.dtype === 'float16';
-  const cast = (t: string, to: OnnxElemType) => g.op('Cast', [t], { to: to === 'float32' ? 1 : 10 });
   const results = xs.map((x) => {
-    const mid = slice(g, x, 'start', 'end', ROW_AXIS);
-    const midF = fp16 ? cast(mid, 'float32') : mid;
-    const rotF = rotate(g, midF, rope, shape.headDim);
-    const rot = fp16 ? cast(rotF, 'float16') : rotF;
+    const rot = rotateBlock(g, slice(g, x, 'start', 'end', ROW_AXIS), shape, rope);
     return g.op('Concat', [slice(g, x, zero, 'start', ROW_AXIS), rot, slice(g, x, 'end', inf, ROW_AXIS)], { axis: ROW_AXIS });
+  });
+  declareOutputs(g, shape, results);
+  return g.toBytes();
+}
+
+/**
+ * PIE's cache patch in one pass. Input rows: the old cache [0, n) followed by freshly encoded rows [n, end).
+ * Output: rows [0, start), then the fresh rows, then old rows [end_old, n) — keys of those rotated by cos/sin (Δ).
+ * Inputs are key0, value0, key1, value1, …; only keys are rotated.
+ */
+export function spliceRowsGraph(shape: KvShape, count: number, rope: RopeConfig): Uint8Array {
+  const g = new GraphBuilder('splice_rows');
+  const xs = declareTensors(g, shape, count, 'x', 'rows');
+  g.input('start', 'int64', [1]);
+  g.input('end_old', 'int64', [1]);
+  g.input('n', 'int64', [1]);
+  declareRotation(g, rope);
+  const zero = g.ints([0]);
+  const inf = g.ints([END]);
+  const results = xs.map((x, i) => {
+    const prefix = slice(g, x, zero, 'start', ROW_AXIS);
+    const fresh = slice(g, x, 'n', inf, ROW_AXIS);
+    const suffix = slice(g, x, 'end_old', 'n', ROW_AXIS);
+    const moved = i % 2 === 0 ? rotateBlock(g, suffix, shape, rope) : suffix;
+    return g.op('Concat', [prefix, fresh, moved], { axis: ROW_AXIS });
   });
   declareOutputs(g, shape, results);
   return g.toBytes();

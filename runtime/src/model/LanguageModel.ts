@@ -18,6 +18,17 @@ export interface ForwardResult {
   vocab: number;
 }
 
+export interface ForwardOptions {
+  /** Cached rows [from, to) the new tokens must not attend to (PIE re-encodes an edit over the prefix only). */
+  maskRows?: readonly [number, number];
+}
+
+function attentionMask(total: number, masked?: readonly [number, number]): BigInt64Array {
+  const mask = new BigInt64Array(total).fill(1n);
+  if (masked) mask.fill(0n, masked[0], masked[1]);
+  return mask;
+}
+
 export class LanguageModel {
   private constructor(
     readonly folder: ModelFolder,
@@ -74,13 +85,13 @@ export class LanguageModel {
    * Encodes `ids` at `positions` after the cache's rows, appending their keys and values to the cache.
    * Positions are explicit (RoPE uses them, never the row index), which is what lets PIE re-encode mid-document.
    */
-  async forward(ids: readonly number[], positions: readonly number[], cache: KvCache): Promise<ForwardResult> {
+  async forward(ids: readonly number[], positions: readonly number[], cache: KvCache, opts: ForwardOptions = {}): Promise<ForwardResult> {
     if (ids.length === 0 || ids.length !== positions.length) throw new SpliceError('input', `forward needs as many positions as ids (got ${ids.length} and ${positions.length})`);
     const n = ids.length;
     const total = cache.length + n;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+      attention_mask: new ort.Tensor('int64', attentionMask(total, opts.maskRows), [1, total]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from(positions, BigInt), [1, n]),
     };
     kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));

@@ -79,13 +79,58 @@ function sameIds(a: readonly number[], aFrom: number, b: readonly number[], bFro
   return true;
 }
 
+/**
+ * Pairs old tokens with window tokens that have the same id at the same place (old byte offsets mapped through the
+ * edits); the unpaired runs between pairs are the spans. A token that overlaps an edit is never paired.
+ */
+function alignSpans(old: TokenizedText, a: number, b: number, ids: readonly number[], lengths: Int32Array, newStart: number, edits: readonly ByteEdit[], shift: number): TokenSpan[] {
+  const mapped = (i: number): number | undefined => {
+    const o0 = old.starts[i]!;
+    const o1 = old.starts[i + 1]!;
+    let d = shift;
+    for (const e of edits) {
+      if (o0 < e.end && o1 > e.start) return undefined; // overlaps replaced text
+      if (e.start === e.end && o0 < e.start && e.start < o1) return undefined; // insertion inside the token
+      if (e.end <= o0) d += e.delta;
+    }
+    return o0 + d;
+  };
+  const spans: TokenSpan[] = [];
+  let open: TokenSpan | undefined;
+  const change = (oldIndex: number, id?: number) => {
+    open ??= { start: oldIndex, end: oldIndex, ids: [] };
+    if (id === undefined) open.end = oldIndex + 1;
+    else open.ids.push(id);
+  };
+  let i = a;
+  let k = 0;
+  let at = newStart;
+  while (i < b || k < ids.length) {
+    const m = i < b ? mapped(i) : undefined;
+    if (i < b && k < ids.length && m === at && ids[k] === old.ids[i]) {
+      if (open) spans.push(open);
+      open = undefined;
+      at += lengths[ids[k++]!]!;
+      i++;
+    } else if (i < b && (k >= ids.length || m === undefined || m < at)) {
+      change(i++);
+    } else {
+      change(i, ids[k]!);
+      at += lengths[ids[k++]!]!;
+    }
+  }
+  if (open) spans.push(open);
+  return spans;
+}
+
 /** Re-tokenizes one window holding edits[first..last]; undefined when its edge anchors do not hold. */
-function diffWindow(tokenizer: SpliceTokenizer, old: TokenizedText, newBytes: Buffer, edits: ByteEdit[], first: number, last: number, margin: number, shift: number): TokenSpan | undefined {
+function diffWindow(tokenizer: SpliceTokenizer, old: TokenizedText, newBytes: Buffer, edits: ByteEdit[], first: number, last: number, margin: number, shift: number): TokenSpan[] | undefined {
   const editStart = edits[first]!.start;
   const editEnd = edits[last]!.end;
   const a = old.tokenAt(lineStartBefore(old.bytes, editStart, margin));
-  const endToken = old.tokenAt(lineEndAfter(old.bytes, editEnd, margin));
-  const b = endToken < old.length && old.starts[endToken]! < lineEndAfter(old.bytes, editEnd, margin) ? endToken + 1 : endToken;
+  const endByte = lineEndAfter(old.bytes, editEnd, margin);
+  const endToken = old.tokenAt(endByte);
+  const b = endToken < old.length && old.starts[endToken]! < endByte ? endToken + 1 : endToken;
   const ws = old.starts[a]!;
   const we = old.starts[b]!;
   let delta = 0;
@@ -97,17 +142,22 @@ function diffWindow(tokenizer: SpliceTokenizer, old: TokenizedText, newBytes: Bu
   const tail = Math.min(ANCHOR_TOKENS, ids.length);
   const tailOk = b === old.length || (old.starts[b - tail]! >= editEnd && sameIds(ids, ids.length - tail, old.ids, b - tail, tail));
   if (!headOk || !tailOk) return undefined;
-  let p = 0;
-  while (p < ids.length && a + p < b && ids[p] === old.ids[a + p]) p++;
-  let s = 0;
-  while (s < ids.length - p && s < b - a - p && ids[ids.length - 1 - s] === old.ids[b - 1 - s]) s++;
-  return { start: a + p, end: b - s, ids: ids.slice(p, ids.length - s) };
+  return alignSpans(old, a, b, ids, tokenizer.tokenByteLengths()!, ws + shift, edits.slice(first, last + 1), shift);
+}
+
+function lastSpan(groups: readonly { spans: TokenSpan[] }[]): { group: number; span: TokenSpan } | undefined {
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const span = groups[g]!.spans.at(-1);
+    if (span) return { group: g, span };
+  }
+  return undefined;
 }
 
 /**
  * Token-level form of `edits` (sorted, non-overlapping, in old-text UTF-16 offsets). Each edit is re-tokenized in a
  * window of whole lines around it; the window is widened until the tokens at its edges match the old ones, which
- * shows the tokenizer's boundaries there did not move. Edits whose windows overlap are diffed together.
+ * shows the tokenizer's boundaries there did not move. Edits whose windows overlap are diffed together, and within
+ * a window tokens are paired by place, so each edit still gets its own span.
  */
 export function diffTokens(tokenizer: SpliceTokenizer, old: TokenizedText, edits: readonly TextEdit[]): TokenDiff {
   checkEdits(old.text, edits);
@@ -118,23 +168,23 @@ export function diffTokens(tokenizer: SpliceTokenizer, old: TokenizedText, edits
     const end = start + Buffer.byteLength(old.text.slice(e.start, e.end), 'utf8');
     return { start, end, delta: Buffer.byteLength(e.text, 'utf8') - (end - start) };
   });
-  const groups: { first: number; shift: number; span: TokenSpan }[] = [];
+  const groups: { first: number; shift: number; spans: TokenSpan[] }[] = [];
   for (let first = 0, shift = 0; first < byteEdits.length; ) {
     let last = first;
     let margin = FIRST_MARGIN_LINES;
     for (;;) {
       // Take in following edits whose windows would overlap this one.
       while (last + 1 < byteEdits.length && lineEndAfter(old.bytes, byteEdits[last]!.end, margin) >= lineStartBefore(old.bytes, byteEdits[last + 1]!.start, margin)) last++;
-      const span = diffWindow(tokenizer, old, newBytes, byteEdits, first, last, margin, shift);
-      const prev = groups[groups.length - 1];
-      if (span && prev && prev.span.end > span.start) {
-        // A wider window reached into the previous group's tokens: diff both groups as one.
-        groups.pop();
-        ({ first, shift } = prev);
+      const spans = diffWindow(tokenizer, old, newBytes, byteEdits, first, last, margin, shift);
+      const prev = lastSpan(groups);
+      if (spans?.length && prev && prev.span.end > spans[0]!.start) {
+        // A wider window reached into an earlier group's tokens: diff them as one group.
+        ({ first, shift } = groups[prev.group]!);
+        groups.length = prev.group;
         continue;
       }
-      if (span) {
-        groups.push({ first, shift, span });
+      if (spans) {
+        groups.push({ first, shift, spans });
         break;
       }
       if (margin > old.bytes.length) throw new SpliceError('inference', 'token diff did not converge');
@@ -143,7 +193,7 @@ export function diffTokens(tokenizer: SpliceTokenizer, old: TokenizedText, edits
     for (let k = first; k <= last; k++) shift += byteEdits[k]!.delta;
     first = last + 1;
   }
-  const spans = groups.map((g) => g.span).filter((sp) => sp.start !== sp.end || sp.ids.length > 0);
+  const spans = groups.flatMap((g) => g.spans);
   const ids: number[] = [];
   let at = 0;
   for (const sp of spans) {

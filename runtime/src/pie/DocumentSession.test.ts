@@ -1,0 +1,144 @@
+// PIE exactness against full recomputation, for every fixture RoPE variant, on CPU and WebGPU.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DeviceKind } from '../device/Device.js';
+import { KvOps } from '../kv/KvOps.js';
+import type { LanguageModel } from '../model/LanguageModel.js';
+import { devicesUnderTest, FIXTURES, loadFixture, maxAbsDiff, type FixtureName } from '../testing/fixtures.js';
+import { DocumentSession } from './DocumentSession.js';
+import type { TextEdit } from './tokenDiff.js';
+import type { UpdateMode } from './updatePolicy.js';
+
+const TEXT = [
+  'import os',
+  '',
+  'def read_config(path):',
+  '    with open(path) as f:',
+  '        return f.read()',
+  '',
+  'class Cache:',
+  '    def __init__(self, size):',
+  '        self.size = size',
+  '        self.items = {}',
+  '',
+  '    def get(self, key):',
+  '        return self.items.get(key)',
+  '',
+].join('\n');
+const MIDDLE = TEXT.indexOf('class Cache');
+const INSERTED = '# a new comment line\nDEBUG = False\n';
+
+interface Ctx {
+  model: LanguageModel;
+  ops: KvOps;
+}
+
+async function withModel(name: FixtureName, device: DeviceKind, f: (c: Ctx) => Promise<void>): Promise<void> {
+  const model = await loadFixture(name, device);
+  const ops = new KvOps(device, model.kvShape, model.folder.config.rope);
+  try {
+    await f({ model, ops });
+  } finally {
+    await ops.release();
+    await model.release();
+  }
+}
+
+/** Largest |difference| between two sessions' keys and values over the given layers. */
+async function cacheDiff(c: Ctx, a: DocumentSession, b: DocumentSession, layers: number[]): Promise<{ keys: number; values: number }> {
+  assert.deepEqual(a.ids, b.ids, 'same token ids');
+  let keys = 0;
+  let values = 0;
+  for (const l of layers) {
+    const x = await c.ops.readLayer(a.kvCache, l);
+    const y = await c.ops.readLayer(b.kvCache, l);
+    keys = Math.max(keys, maxAbsDiff(x.key, y.key));
+    values = Math.max(values, maxAbsDiff(x.value, y.value));
+  }
+  return { keys, values };
+}
+
+async function editedVsFull(c: Ctx, edits: TextEdit[], mode: UpdateMode, layers: number[]) {
+  const patched = await DocumentSession.open(c.model, c.ops, TEXT);
+  const stats = await patched.update(edits, mode);
+  const full = await DocumentSession.open(c.model, c.ops, patched.text);
+  try {
+    return { stats, diff: await cacheDiff(c, patched, full, layers) };
+  } finally {
+    patched.dispose();
+    full.dispose();
+  }
+}
+
+describe('DocumentSession (PIE)', async () => {
+  for (const { device, skip } of await devicesUnderTest()) {
+    for (const name of FIXTURES) {
+      const tol = name === 'fp16-kv' ? 4e-3 : 2e-5;
+      const allLayers = [0, 1];
+      it(`${name} on ${device}: trailing deletion and append equal full recomputation in every layer`, { skip }, async () => {
+        await withModel(name, device, async (c) => {
+          const del = await editedVsFull(c, [{ start: TEXT.length - 30, end: TEXT.length, text: '' }], 'pie', allLayers);
+          assert.equal(del.stats.mode, 'pie');
+          assert.ok(del.diff.keys < tol && del.diff.values < tol, `deletion: ${JSON.stringify(del.diff)}`);
+          const app = await editedVsFull(c, [{ start: TEXT.length, end: TEXT.length, text: '    def put(self, key, value):\n' }], 'pie', allLayers);
+          assert.ok(app.diff.keys < tol && app.diff.values < tol, `append: ${JSON.stringify(app.diff)}`);
+        });
+      });
+
+      it(`${name} on ${device}: layer-0 keys and values equal full recomputation after insertion, deletion and multi-place edits`, { skip }, async () => {
+        await withModel(name, device, async (c) => {
+          const cases: TextEdit[][] = [
+            [{ start: MIDDLE, end: MIDDLE, text: INSERTED }],
+            [{ start: TEXT.indexOf('def read_config'), end: TEXT.indexOf('class Cache'), text: '' }],
+            [
+              { start: 0, end: 9, text: 'import sys, os' },
+              { start: MIDDLE + 6, end: MIDDLE + 11, text: 'LruCache' },
+              { start: TEXT.indexOf('self.items = {}') + 13, end: TEXT.indexOf('self.items = {}') + 15, text: 'dict()' },
+            ],
+          ];
+          for (const edits of cases) {
+            const { stats, diff } = await editedVsFull(c, edits, 'pie', [0]);
+            assert.equal(stats.mode, 'pie', stats.reason);
+            assert.ok(diff.keys < tol && diff.values < tol, `${JSON.stringify(edits)}: ${JSON.stringify(diff)}`);
+          }
+        });
+      });
+
+      it(`${name} on ${device}: insert then delete restores every key and value`, { skip }, async () => {
+        await withModel(name, device, async (c) => {
+          const original = await DocumentSession.open(c.model, c.ops, TEXT);
+          const edited = await DocumentSession.open(c.model, c.ops, TEXT);
+          await edited.update([{ start: MIDDLE, end: MIDDLE, text: INSERTED }]);
+          const back = await edited.update([{ start: MIDDLE, end: MIDDLE + INSERTED.length, text: '' }]);
+          assert.equal(back.mode, 'pie');
+          assert.equal(edited.text, TEXT);
+          const diff = await cacheDiff(c, edited, original, allLayers);
+          assert.ok(diff.keys < tol && diff.values < tol, JSON.stringify(diff));
+          original.dispose();
+          edited.dispose();
+        });
+      });
+    }
+
+    it(`conflict mode on ${device} leaves suffix keys at stale positions (the baseline PIE fixes)`, { skip }, async () => {
+      await withModel('tiny-llama', device, async (c) => {
+        const { diff } = await editedVsFull(c, [{ start: MIDDLE, end: MIDDLE, text: INSERTED }], 'conflict', [0]);
+        assert.ok(diff.keys > 1e-2, `conflict keys should differ, got ${diff.keys}`);
+        assert.ok(diff.values < 2e-5, 'values carry no position');
+      });
+    });
+  }
+
+  it('falls back to full re-encoding when an edit touches most of the document, and says why', async () => {
+    await withModel('tiny-llama', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, TEXT);
+      const stats = await s.update([{ start: 0, end: TEXT.length - 5, text: 'x = 1\n' }], 'pie');
+      assert.equal(stats.mode, 'full');
+      assert.match(stats.reason ?? '', /touches \d+ of \d+ tokens/);
+      const full = await DocumentSession.open(c.model, c.ops, s.text);
+      assert.deepEqual(await cacheDiff(c, s, full, [0, 1]), { keys: 0, values: 0 });
+      s.dispose();
+      full.dispose();
+    });
+  });
+});
