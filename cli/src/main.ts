@@ -1,7 +1,10 @@
 // `splice` command line: the headless face of the runtime (complete, info, lsp --stdio).
 import { SpliceError } from '../../runtime/src/index.js';
 import { UsageError } from './args.js';
+import { runBench } from './benchCommand.js';
 import { runComplete } from './completeCommand.js';
+import { runEval } from './evalCommand.js';
+import { runMakeTasks } from './makeTasksCommand.js';
 import { runInfo } from './infoCommand.js';
 import { runLsp } from './lspCommand.js';
 
@@ -14,12 +17,21 @@ commands:
   info [--model DIR] [--device D] [--json]
                          model, tokenizer and device details
   lsp --stdio            run the language server over stdin/stdout
+  make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
+                         PIE tasks from real code: edits above a cursor, next line expected
+  eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--json]
+                         next-line exact match / edit similarity and cache-update time per mode
+  bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
+                         cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
 `;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   complete: runComplete,
   info: runInfo,
   lsp: runLsp,
+  bench: runBench,
+  eval: runEval,
+  'make-tasks': runMakeTasks,
 };
 
 async function run(argv: string[]): Promise<number> {

@@ -13,3 +13,7 @@ export { generate, prefill, type GenerateOptions, type GenerateResult, type Stop
 export { Sampler, GREEDY, type SamplingOptions } from './generate/Sampler.js';
 export { fimTemplateFor, type FimTemplate } from './fim/FimTemplate.js';
 export { SpliceTokenizer } from './tokenizer/SpliceTokenizer.js';
+export { DocumentSession, type UpdateStats, type SessionOptions } from './pie/DocumentSession.js';
+export { diffTokens, applyTextEdits, checkEdits, type TextEdit, type TokenSpan, type TokenDiff } from './pie/tokenDiff.js';
+export { chooseMode, UPDATE_MODES, type UpdateMode } from './pie/updatePolicy.js';
+export { TokenizedText } from './tokenizer/TokenizedText.js';

@@ -10,6 +10,8 @@ import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext } from '../complete/contextWindow.js';
+import { DocumentSession, type SessionOptions } from '../pie/DocumentSession.js';
+import type { GenerateResult } from '../generate/generate.js';
 
 export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
@@ -55,6 +57,14 @@ export function defaultModelDir(name = 'fixtures/tiny-llama'): string {
     const candidate = path.join(dir, 'runtime', 'models', name);
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) throw new SpliceError('model-folder', `bundled model runtime/models/${name} not found above ${__dirname}`);
+  }
+}
+
+/** Runs a generation stream to its end, passing each text delta on. */
+async function drain(stream: AsyncGenerator<string, GenerateResult>, onText?: (delta: string) => void): Promise<GenerateResult> {
+  for (let step = await stream.next(); ; step = await stream.next()) {
+    if (step.done) return step.value;
+    onText?.(step.value);
   }
 }
 
@@ -108,13 +118,30 @@ export class Engine {
         stopSequences: req.stopSequences,
         signal: req.signal,
       });
-      let step = await stream.next();
-      while (!step.done) {
-        req.onText?.(step.value);
-        step = await stream.next();
-      }
-      const r = step.value;
+      const r = await drain(stream, req.onText);
       return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started };
+    } finally {
+      cache.dispose();
+    }
+  }
+
+  /** A document's cached state on this engine's model and device (see DocumentSession). */
+  openSession(text: string, opts?: SessionOptions): Promise<DocumentSession> {
+    return DocumentSession.open(this.model, this.kvOps, text, opts);
+  }
+
+  /** Left-to-right continuation of a session's text (its cache is reused, not changed). */
+  async continueSession(session: DocumentSession, opts: { maxTokens: number; stopSequences?: string[]; signal?: AbortSignal; sampling?: SamplingOptions }): Promise<GenerateResult> {
+    const { cache, prompt } = await session.forkForGeneration();
+    try {
+      const stream = generate(this.model, this.model.folder.tokenizer, prompt, cache, {
+        maxTokens: opts.maxTokens,
+        sampling: opts.sampling ?? GREEDY,
+        stopTokenIds: this.model.folder.fim.stopTokenIds,
+        stopSequences: opts.stopSequences,
+        signal: opts.signal,
+      });
+      return await drain(stream);
     } finally {
       cache.dispose();
     }

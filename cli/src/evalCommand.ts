@@ -1,0 +1,39 @@
+// `splice eval pie --tasks FILE.jsonl`: metrics per cache-update mode; JSON result on the last line with --json.
+import { Engine, SpliceError, UPDATE_MODES, type UpdateMode } from '../../runtime/src/index.js';
+import { parse, UsageError } from './args.js';
+import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
+import { evalPie } from './eval/pieEval.js';
+import { readPieTasks } from './eval/readTasks.js';
+
+function parseModes(value: string): UpdateMode[] {
+  const modes = value.split(',') as UpdateMode[];
+  const bad = modes.find((m) => !UPDATE_MODES.includes(m));
+  if (bad) throw new SpliceError('input', `unknown mode "${bad}" (expected ${UPDATE_MODES.join(', ')})`);
+  return modes;
+}
+
+export async function runEval(args: string[]): Promise<void> {
+  const [kind, ...rest] = args;
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie)`);
+  const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' } });
+  if (!v.tasks) throw new UsageError('--tasks FILE is required');
+  const modes = parseModes(v.modes!);
+  const all = readPieTasks(v.tasks);
+  const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
+  const engine = await Engine.open(engineOptions(v));
+  try {
+    const started = performance.now();
+    const result = await evalPie(engine, tasks, modes, (done) => {
+      if (done % 10 === 0 || done === tasks.length) process.stderr.write(`eval pie: ${done}/${tasks.length} tasks (${Math.round((performance.now() - started) / 1000)} s)\n`);
+    });
+    const info = engine.info();
+    const out = { ...result, model: info.model, device: info.device };
+    if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else {
+      process.stdout.write(`${result.tasks} tasks (${result.skipped} skipped: context too long) on ${info.model} / ${info.device}\n`);
+      for (const m of modes) process.stdout.write(`${m.padEnd(9)} em ${result.modes[m].em}  es ${result.modes[m].es}  update ${result.modes[m].update_ms} ms\n`);
+    }
+  } finally {
+    await engine.close();
+  }
+}
