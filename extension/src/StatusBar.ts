@@ -22,9 +22,9 @@ export class StatusBar implements vscode.Disposable {
 
   show(status: SpliceStatus): void {
     const where = status.model ? ` ${status.model} · ${status.device}` : '';
-    const label = status.state === 'busy' ? ' …' : status.state === 'error' ? ' error' : status.state === 'disabled' ? ' off' : '';
+    const label = status.state === 'busy' ? ' …' : status.state === 'error' ? ' error' : status.state === 'disabled' ? ' off' : status.cache?.startsWith('reused') ? ' · cache reused' : '';
     this.item.text = `${ICONS[status.state]} Splice${where}${label}`;
-    this.item.tooltip = [`Splice: ${status.state}`, status.model && `model: ${status.model}`, status.device && `device: ${status.device}`, status.detail].filter(Boolean).join('\n');
+    this.item.tooltip = [`Splice: ${status.state}`, status.model && `model: ${status.model}`, status.device && `device: ${status.device}`, status.detail, status.cache && `cache: ${status.cache}`].filter(Boolean).join('\n');
     this.item.backgroundColor = status.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 

@@ -1,10 +1,11 @@
 // The Splice language server: document sync, inline completions through one queued inference loop, status reports.
 import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { InferenceQueue, type Engine } from '../../runtime/src/index.js';
+import { InferenceQueue, type CompletionRequest, type CompletionResult, type Engine, type UpdateStats } from '../../runtime/src/index.js';
+import { DocumentSessions } from './DocumentSessions.js';
 import { controllerFor, delay } from './delay.js';
 import { EngineHost } from './EngineHost.js';
-import { DEFAULT_SETTINGS, STATUS_NOTIFICATION, type SpliceSettings, type SpliceStatus } from './protocol.js';
+import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, type DocumentStats, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
 import { mergeSettings } from './settings.js';
 
 /** Inline completions end at a blank line. */
@@ -15,6 +16,14 @@ function isBinary(text: string): boolean {
   return text.slice(0, 8192).includes('\u0000');
 }
 
+/** The status bar's one line about the cache for the last completion. */
+function describeCache(stats: DocumentStats, update: UpdateStats | undefined): string {
+  const reuse = stats.cachedTokens ? `reused ${stats.lastCompletion?.reusedTokens ?? 0} of ${stats.cachedTokens} cached tokens` : 'no cache (document longer than the cache window)';
+  if (!update) return reuse;
+  const how = update.mode === 'full' ? `re-encoded ${update.tokensReencoded}${update.reason ? ` (${update.reason})` : ''}` : `${update.mode} re-encoded ${update.tokensReencoded}, moved ${update.tokensMoved}`;
+  return `${reuse} · ${how} in ${update.ms.toFixed(1)} ms`;
+}
+
 export class SpliceServer {
   private settings: SpliceSettings = DEFAULT_SETTINGS;
   private readonly documents = new TextDocuments(TextDocument);
@@ -23,6 +32,8 @@ export class SpliceServer {
   /** The newest inline-completion request per document; a newer one aborts it wherever it is (debounce, queue, decoding). */
   private readonly latest = new Map<string, AbortController>();
   private lastStatus: SpliceStatus = { state: 'loading' };
+  private readonly sessions = new DocumentSessions();
+  private readonly stats = new Map<string, DocumentStats>();
 
   constructor(private readonly connection: Connection) {
     this.host = new EngineHost((s) => this.setStatus(s));
@@ -40,7 +51,15 @@ export class SpliceServer {
       this.warmUp();
     });
     connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
-    connection.onShutdown(() => this.host.dispose());
+    connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.documentStats(params?.uri));
+    connection.onShutdown(async () => {
+      this.sessions.clear();
+      await this.host.dispose();
+    });
+    this.documents.onDidClose((e) => {
+      this.sessions.drop(e.document.uri);
+      this.stats.delete(e.document.uri);
+    });
     this.documents.listen(connection);
   }
 
@@ -79,13 +98,13 @@ export class SpliceServer {
     } catch {
       return null; // reported once through splice/status; the editor keeps working
     }
-    const maxTokens = this.settings.maxTokens;
+    const request: CompletionRequest = { text, offset, maxTokens: this.settings.maxTokens, stopSequences: STOP_SEQUENCES };
     const result = await this.queue.submit(
       doc.uri,
       async (jobSignal) => {
         this.setStatus({ state: 'busy' });
         try {
-          return await engine.complete({ text, offset, maxTokens, signal: jobSignal, stopSequences: STOP_SEQUENCES });
+          return await this.runCompletion(engine, doc.uri, { ...request, signal: jobSignal });
         } finally {
           this.setStatus({ ...this.lastStatus, state: 'ready' });
         }
@@ -94,6 +113,34 @@ export class SpliceServer {
     );
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
     return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };
+  }
+
+  /** Completes through the document's PIE session when it fits the cache window, else from a fresh window. */
+  private async runCompletion(engine: Engine, uri: string, req: CompletionRequest & { signal: AbortSignal }) {
+    let session = await this.sessions.get(engine, uri, req.text, req.maxTokens, req.signal);
+    let update: UpdateStats | undefined;
+    if (session) {
+      update = await session.syncTo(req.text);
+      if (session.kvCache.length > engine.sessionTokenLimit(req.maxTokens)) {
+        this.sessions.drop(uri); // grew past the window: completions fall back to a fresh window
+        session = undefined;
+      }
+    }
+    const result: CompletionResult & { reusedTokens?: number } = session ? await engine.completeInSession(session, req) : await engine.complete(req);
+    const reused = result.reusedTokens ?? 0;
+    const entry: DocumentStats = {
+      uri,
+      cachedTokens: session ? session.kvCache.length : 0,
+      lastUpdate: update ?? this.stats.get(uri)?.lastUpdate,
+      lastCompletion: { reusedTokens: reused, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, ms: Math.round(result.ms * 10) / 10 },
+    };
+    this.stats.set(uri, entry);
+    this.lastStatus = { ...this.lastStatus, cache: describeCache(entry, update) };
+    return result;
+  }
+
+  private documentStats(uri?: string): DocumentStats[] {
+    return [...this.stats.values()].filter((s) => uri === undefined || s.uri === uri);
   }
 
   listen(): void {

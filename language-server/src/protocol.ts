@@ -23,6 +23,35 @@ export interface SpliceStatus {
   device?: string;
   /** Why this device, or what went wrong. */
   detail?: string;
+  /** What the last completion reused and patched, e.g. "reused 1532 tokens · pie re-encoded 12, moved 310 (2.9 ms)". */
+  cache?: string;
+}
+
+/** `splice/stats` (client → server request): what the document caches did last. */
+export const STATS_REQUEST = 'splice/stats';
+
+export interface StatsParams {
+  /** One document; all when absent. */
+  uri?: string;
+}
+
+export interface DocumentStats {
+  uri: string;
+  /** Tokens of the document held in its cache (0: no session, e.g. the document is longer than the cache window). */
+  cachedTokens: number;
+  /** The last cache update (PIE, conflict or full), if any. */
+  lastUpdate?: {
+    requested: string;
+    mode: string;
+    reason?: string;
+    spans: number;
+    tokensDropped: number;
+    tokensReencoded: number;
+    tokensMoved: number;
+    ms: number;
+  };
+  /** The last completion: rows reused from the cache, tokens encoded for its prompt, total time. */
+  lastCompletion?: { reusedTokens: number; promptTokens: number; generatedTokens: number; ms: number };
 }
 
 export const STATUS_NOTIFICATION = 'splice/status';

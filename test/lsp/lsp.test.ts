@@ -20,7 +20,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { Engine } from '../../runtime/src/index.js';
-import { STATUS_NOTIFICATION, STOP_SEQUENCES_FOR_TESTS, type SpliceStatus } from './serverFacts.js';
+import { STATS_REQUEST, STATUS_NOTIFICATION, STOP_SEQUENCES_FOR_TESTS, type DocumentStats, type SpliceStatus } from './serverFacts.js';
 import { SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
 
 const URI = 'file:///tmp/splice-lsp-test/example.py';
@@ -112,6 +112,24 @@ describe('splice lsp --stdio', () => {
     assert.equal(await older, null, 'the older request is aborted by the newer one');
     const latest = (await newer) as InlineCompletionList | null;
     assert.ok(latest && latest.items.length === 1 && String(latest.items[0]!.insertText).length > 0);
+  });
+
+  it('patches the document cache with PIE on an edit above the cursor and reports it in splice/stats and the status', async () => {
+    await conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: { debounceMs: 0 } } });
+    await conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 3 },
+      contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'import os\n' }],
+    });
+    const cursor = { line: CURSOR.line + 1, character: CURSOR.character };
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: cursor, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    assert.ok(got && got.items.length === 1);
+    const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[];
+    assert.equal(stats?.uri, URI);
+    assert.equal(stats!.lastUpdate?.mode, 'pie');
+    assert.ok(stats!.lastUpdate!.tokensReencoded > 0 && stats!.lastUpdate!.tokensMoved > 0, JSON.stringify(stats));
+    assert.ok(stats!.cachedTokens > 0 && stats!.lastCompletion!.reusedTokens > 0, JSON.stringify(stats));
+    const status = await waitFor('a status with cache details', () => statuses.findLast((s) => s.cache?.includes('pie re-encoded')));
+    assert.match(status.cache!, /^reused \d+ of \d+ cached tokens · pie re-encoded \d+, moved \d+ in [\d.]+ ms$/);
   });
 
   it('shuts down and exits cleanly', async () => {

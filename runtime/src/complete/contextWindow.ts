@@ -16,8 +16,11 @@ export function fimContext(tokenizer: SpliceTokenizer, text: string, offset: num
   const prefixText = text.slice(Math.max(0, offset - prefixBudget * CHARS_PER_TOKEN_BOUND), offset);
   const prefixIds = tokenizer.encode(prefixText);
   const keptPrefix = prefixIds.slice(Math.max(0, prefixIds.length - prefixBudget));
-  const suffixBudget = budgetTokens - keptPrefix.length;
-  const suffixText = text.slice(offset, offset + suffixBudget * CHARS_PER_TOKEN_BOUND);
-  const suffixIds = suffixBudget > 0 ? tokenizer.encode(suffixText).slice(0, suffixBudget) : [];
-  return { prefixIds: keptPrefix, suffixIds };
+  return { prefixIds: keptPrefix, suffixIds: suffixTokens(tokenizer, text, offset, budgetTokens - keptPrefix.length) };
+}
+
+/** The first `budgetTokens` tokens of the text after the cursor. */
+export function suffixTokens(tokenizer: SpliceTokenizer, text: string, offset: number, budgetTokens: number): number[] {
+  if (budgetTokens <= 0) return [];
+  return tokenizer.encode(text.slice(offset, offset + budgetTokens * CHARS_PER_TOKEN_BOUND)).slice(0, budgetTokens);
 }

@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import { resolveDevice } from '../device/resolveDevice.js';
 import type { DeviceKind, DeviceRequest } from '../device/Device.js';
 import { SpliceError } from '../errors.js';
-import { generate, type StopReason } from '../generate/generate.js';
+import { generate, type GenerateOptions, type StopReason } from '../generate/generate.js';
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
-import { fimContext } from '../complete/contextWindow.js';
-import { DocumentSession, type SessionOptions } from '../pie/DocumentSession.js';
+import { fimContext, suffixTokens } from '../complete/contextWindow.js';
+import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
 
 export interface EngineOptions {
@@ -50,6 +50,16 @@ export interface CompletionResult {
   generatedTokens: number;
   ms: number;
 }
+
+export interface SessionCompletionResult extends CompletionResult {
+  /** Cached rows taken from the session instead of being encoded. */
+  reusedTokens: number;
+  /** What bringing the session up to date did (undefined: the text had not changed). */
+  update?: UpdateStats;
+}
+
+/** Suffix tokens put in a session completion's prompt (encoded afresh each time). */
+const SESSION_SUFFIX_TOKENS = 256;
 
 /** The bundled default model: the folder `runtime/models/<name>` found above this file (source, out/ or dist/). */
 export function defaultModelDir(name = 'fixtures/tiny-llama'): string {
@@ -99,11 +109,19 @@ export class Engine {
   }
 
   /** Fill-in-the-middle completion at the cursor; an abort returns what was generated so far. */
-  async complete(req: CompletionRequest): Promise<CompletionResult> {
+  private checkRequest(req: CompletionRequest): void {
     if (!(Number.isInteger(req.offset) && req.offset >= 0 && req.offset <= req.text.length)) {
       throw new SpliceError('input', `cursor offset ${req.offset} is outside the text (0..${req.text.length})`);
     }
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
+  }
+
+  private generateOptions(req: CompletionRequest): GenerateOptions {
+    return { maxTokens: req.maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds: this.model.folder.fim.stopTokenIds, stopSequences: req.stopSequences, signal: req.signal };
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    this.checkRequest(req);
     const started = performance.now();
     const { tokenizer, config } = this.model.folder;
     const budget = Math.max(16, config.maxPositions - req.maxTokens - 4);
@@ -111,15 +129,36 @@ export class Engine {
     const prompt = this.model.folder.fim.build(ctx.prefixIds, this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds);
     const cache = this.model.newCache();
     try {
-      const stream = generate(this.model, tokenizer, prompt, cache, {
-        maxTokens: req.maxTokens,
-        sampling: req.sampling ?? GREEDY,
-        stopTokenIds: this.model.folder.fim.stopTokenIds,
-        stopSequences: req.stopSequences,
-        signal: req.signal,
-      });
-      const r = await drain(stream, req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
       return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started };
+    } finally {
+      cache.dispose();
+    }
+  }
+
+  /**
+   * Fill-in-the-middle completion that reuses a document session: the session is brought to `req.text` by PIE,
+   * its cached rows up to the cursor are reused, and only the tail of the cursor's token, the suffix and the
+   * generated tokens are encoded. The session's cache itself is left as it is.
+   */
+  async completeInSession(session: DocumentSession, req: CompletionRequest): Promise<SessionCompletionResult> {
+    this.checkRequest(req);
+    const started = performance.now();
+    const update = await session.syncTo(req.text);
+    const { tokenizer } = this.model.folder;
+    const fim = this.model.folder.fim;
+    const tokens = session.tokens;
+    const cursorByte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
+    const kept = tokens.tokenAt(cursorByte);
+    const reused = session.leadingCount + kept;
+    const tail = tokenizer.encode(tokens.bytes.subarray(tokens.starts[kept]!, cursorByte).toString('utf8'));
+    const suffixBudget = Math.max(0, this.model.folder.config.maxPositions - reused - tail.length - req.maxTokens - 8);
+    const suffix = suffixTokens(tokenizer, req.text, req.offset, Math.min(SESSION_SUFFIX_TOKENS, suffixBudget));
+    const prompt = [...tail, ...fim.afterPrefix(suffix)];
+    const cache = await this.kvOps.copyRows(session.kvCache, 0, reused);
+    try {
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: reused + prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started, reusedTokens: reused, update };
     } finally {
       cache.dispose();
     }
@@ -128,6 +167,16 @@ export class Engine {
   /** A document's cached state on this engine's model and device (see DocumentSession). */
   openSession(text: string, opts?: SessionOptions): Promise<DocumentSession> {
     return DocumentSession.open(this.model, this.kvOps, text, opts);
+  }
+
+  /** A session laid out for completeInSession: the FIM leading ids, then the document. */
+  openCompletionSession(text: string, signal?: AbortSignal): Promise<DocumentSession> {
+    return this.openSession(text, { leading: this.model.folder.fim.leading, signal });
+  }
+
+  /** Most document tokens a completion session may hold and still leave room for any cursor's prompt. */
+  sessionTokenLimit(maxTokens: number): number {
+    return this.model.folder.config.maxPositions - SESSION_SUFFIX_TOKENS - maxTokens - 16;
   }
 
   /** Left-to-right continuation of a session's text (its cache is reused, not changed). */

@@ -7,6 +7,10 @@ export interface FimTemplate {
   family: string;
   /** Prompt ids for prefix-suffix-middle order; the model generates the middle next. */
   build(prefix: readonly number[], suffix: readonly number[]): number[];
+  /** Ids before the prefix (a document session caches them with the text). */
+  leading: number[];
+  /** Ids after the prefix: the suffix in its frame (empty for family "none"). */
+  afterPrefix(suffix: readonly number[]): number[];
   /** Tokens that end a completion (end of text, FIM pads, file separators), as found in this tokenizer. */
   stopTokenIds: number[];
 }
@@ -40,6 +44,10 @@ function familyOf(tok: SpliceTokenizer): FamilyTokens | undefined {
   return KNOWN_FAMILIES.find((f) => [f.prefix, f.suffix, f.middle].every((t) => tok.specialTokens.has(t)));
 }
 
+function template(family: string, leading: number[], afterPrefix: (suffix: readonly number[]) => number[], stopTokenIds: number[]): FimTemplate {
+  return { family, leading, afterPrefix, stopTokenIds, build: (prefix, suffix) => [...leading, ...prefix, ...afterPrefix(suffix)] };
+}
+
 export function fimTemplateFor(tok: SpliceTokenizer): FimTemplate {
   const stops = new Set<number>();
   for (const t of END_TOKENS) {
@@ -48,12 +56,8 @@ export function fimTemplateFor(tok: SpliceTokenizer): FimTemplate {
   }
   if (tok.eosTokenId !== undefined) stops.add(tok.eosTokenId);
   const fam = familyOf(tok);
-  if (!fam) return { family: 'none', build: (prefix) => [...prefix], stopTokenIds: [...stops] };
+  if (!fam) return template('none', [], () => [], [...stops]);
   const [pre, suf, mid] = [fam.prefix, fam.suffix, fam.middle].map((t) => tok.idOf(t)!) as [number, number, number];
   stops.add(pre).add(suf).add(mid);
-  return {
-    family: fam.family,
-    build: (prefix, suffix) => [pre, ...prefix, suf, ...suffix, mid],
-    stopTokenIds: [...stops],
-  };
+  return template(fam.family, [pre], (suffix) => [suf, ...suffix, mid], [...stops]);
 }

@@ -5,6 +5,7 @@ import type { KvCache } from '../kv/KvCache.js';
 import type { KvOps } from '../kv/KvOps.js';
 import type { LanguageModel } from '../model/LanguageModel.js';
 import { TokenizedText } from '../tokenizer/TokenizedText.js';
+import { editsBetween } from './editsBetween.js';
 import { diffTokens, type TextEdit, type TokenSpan } from './tokenDiff.js';
 import { chooseMode, type UpdateMode } from './updatePolicy.js';
 
@@ -69,6 +70,21 @@ export class DocumentSession {
 
   get kvCache(): KvCache {
     return this.cache;
+  }
+
+  /** The text's tokens with their byte offsets (without the leading ids). */
+  get tokens(): TokenizedText {
+    return this.tokenized;
+  }
+
+  get leadingCount(): number {
+    return this.leading.length;
+  }
+
+  /** Brings the session to `text` (whatever edits happened since the last sync), or undefined when unchanged. */
+  async syncTo(text: string, mode: UpdateMode = 'pie'): Promise<UpdateStats | undefined> {
+    const edits = editsBetween(this.tokenized.text, text);
+    return edits.length === 0 ? undefined : this.update(edits, mode);
   }
 
   /** Applies edits (UTF-16 offsets in the current text, sorted, non-overlapping) to the text and the cache. */

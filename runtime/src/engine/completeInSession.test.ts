@@ -1,0 +1,50 @@
+// Completion through a PIE session equals stateless completion where the reused rows are exact, and reports reuse.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fixtureDir } from '../testing/fixtures.js';
+import { Engine } from './Engine.js';
+
+const TEXT = 'import os\n\ndef load(path):\n    with open(path) as f:\n        data = f.read()\n    return data\n\nprint(load("x"))\n';
+const CURSOR = TEXT.indexOf('data = ') + 'data = '.length;
+
+describe('Engine.completeInSession', () => {
+  let engine: Engine;
+  before(async () => {
+    engine = await Engine.open({ modelDir: fixtureDir('tiny-llama'), device: 'cpu' });
+  });
+  after(() => engine.close());
+
+  it('a fresh session completes exactly like a stateless completion, reusing the rows before the cursor', async () => {
+    const session = await engine.openCompletionSession(TEXT);
+    const req = { text: TEXT, offset: CURSOR, maxTokens: 12 };
+    const viaSession = await engine.completeInSession(session, req);
+    const stateless = await engine.complete(req);
+    assert.equal(viaSession.completion, stateless.completion);
+    assert.ok(viaSession.reusedTokens > 10, `reused ${viaSession.reusedTokens}`);
+    assert.equal(viaSession.update, undefined, 'no edit, no update');
+    assert.ok(viaSession.promptTokens >= viaSession.reusedTokens);
+    session.dispose();
+  });
+
+  it('an edit after the cursor leaves the reused rows exact: same completion as stateless', async () => {
+    const session = await engine.openCompletionSession(TEXT);
+    const edited = TEXT.replace('print(load("x"))', 'print(load("config.toml"))');
+    const r = await engine.completeInSession(session, { text: edited, offset: CURSOR, maxTokens: 12 });
+    assert.equal(r.update?.mode, 'pie');
+    assert.equal(r.completion, (await engine.complete({ text: edited, offset: CURSOR, maxTokens: 12 })).completion);
+    assert.equal(session.text, edited, 'the session follows the document');
+    session.dispose();
+  });
+
+  it('an edit above the cursor is patched by PIE (few tokens re-encoded, the rest moved)', async () => {
+    const session = await engine.openCompletionSession(TEXT);
+    const edited = TEXT.replace('import os\n', 'import os\nimport sys\n');
+    const cursor = edited.indexOf('data = ') + 'data = '.length;
+    const r = await engine.completeInSession(session, { text: edited, offset: cursor, maxTokens: 8 });
+    assert.equal(r.update?.mode, 'pie');
+    assert.ok(r.update!.tokensReencoded > 0 && r.update!.tokensReencoded < 10, JSON.stringify(r.update));
+    assert.ok(r.update!.tokensMoved > 20);
+    assert.ok(r.generatedTokens > 0);
+    session.dispose();
+  });
+});
