@@ -1,0 +1,66 @@
+// `splice make-tasks pie`, `eval pie` and `bench pie` as users run them, on small inputs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { applyTextEdits, checkEdits } from '../../runtime/src/index.js';
+import { REPO_ROOT, SPLICE_BIN } from '../repoRoot.js';
+
+function splice(...args: string[]) {
+  const r = spawnSync(process.execPath, [SPLICE_BIN, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 180000, env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-pie-'));
+const tasksFile = path.join(dir, 'tasks.jsonl');
+
+describe('PIE commands', () => {
+  it('make-tasks pie writes valid tasks: sorted edits in `before`, cursor in the edited text, expected = next line', () => {
+    const r = splice('make-tasks', 'pie', '--from', path.join(REPO_ROOT, 'runtime', 'src'), '--out', tasksFile, '--count', '6', '--max-chars', '1500');
+    assert.equal(r.code, 0, r.stderr);
+    const tasks = fs.readFileSync(tasksFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(tasks.length, 6);
+    assert.deepEqual(new Set(tasks.map((t) => t.id.split(':').at(-1))), new Set(['insertion', 'deletion', 'multi']));
+    for (const t of tasks) {
+      checkEdits(t.before, t.edits);
+      const after = applyTextEdits(t.before, t.edits);
+      assert.ok(t.cursor <= after.length && (t.cursor === 0 || after[t.cursor - 1] === '\n'), 'cursor at a line start');
+      assert.ok(t.expected.trim().length > 0 && !t.expected.includes('\n'));
+    }
+  });
+
+  it('eval pie reports em, es and update_ms for every mode on the last line', () => {
+    const r = splice('eval', 'pie', '--tasks', tasksFile, '--device', 'cpu', '--limit', '3', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.tasks + out.skipped, 3);
+    for (const mode of ['full', 'pie', 'conflict']) {
+      const m = out.modes[mode];
+      assert.ok(m.em >= 0 && m.em <= 1 && m.es >= 0 && m.es <= 1 && m.update_ms > 0, `${mode}: ${JSON.stringify(m)}`);
+    }
+  });
+
+  it('eval pie names the line and field of a malformed task', () => {
+    const bad = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(bad, '{"id":"a","language":"python","before":"abc","edits":[{"start":2,"end":9,"text":""}],"cursor":0,"expected":"x"}\n');
+    const r = splice('eval', 'pie', '--tasks', bad, '--device', 'cpu');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.jsonl:1: field "edits"/);
+  });
+
+  it('bench pie prints rows with full_ms, pie_ms and their ratio, measured in the same run', () => {
+    const r = splice('bench', 'pie', '--device', 'cpu', '--sizes', '128,256', '--runs', '1', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const { rows } = lastJson(r.stdout);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.equal(row.device, 'cpu');
+      assert.ok(row.context_tokens > 64 && row.full_ms > 0 && row.pie_ms > 0);
+      assert.ok(Math.abs(row.ratio - row.pie_ms / row.full_ms) < 0.01, JSON.stringify(row));
+      assert.ok(row.pie_reencoded > 0 && row.pie_moved > 0);
+    }
+  });
+});
