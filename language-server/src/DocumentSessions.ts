@@ -20,6 +20,7 @@ export class DocumentSessions {
       this.sessions.set(uri, existing);
       return existing;
     }
+    if (!engine.model.folder.tokenizer.tokenByteLengths()) return undefined; // PIE needs byte-level BPE offsets
     const limit = engine.sessionTokenLimit(maxTokens);
     // A cheap bound first (a token is at least one character), then the real count.
     if (text.length > limit * 16 || engine.model.folder.tokenizer.encode(text).length > limit) return undefined;

@@ -93,6 +93,7 @@ export class KvOps {
   }
 
   private rotationFeeds(delta: number): { cos: ort.Tensor; sin: ort.Tensor } {
+    if (delta !== 0 && this.rope.unpatchable) throw new SpliceError('input', `cannot rotate cached keys: ${this.rope.unpatchable}`);
     const { cos, sin } = ropeShiftTable(this.rope, delta);
     const dims = rotationTableDims(this.rope);
     return { cos: new ort.Tensor('float32', cos, dims), sin: new ort.Tensor('float32', sin, dims) };

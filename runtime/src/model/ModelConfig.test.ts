@@ -83,9 +83,15 @@ describe('parseModelConfig', () => {
     assert.equal(parseModelConfig(config({ rope_scaling: { rope_type: 'linear', factor: 2.5 } })).rope.linearFactor, 2.5);
   });
 
-  it('refuses an unsupported rope_scaling type, naming config.json and rope_scaling.type', () => {
-    assertFieldError(config({ rope_scaling: { type: 'yarn', factor: 4 } }), 'rope_scaling.type', /"yarn" is not supported/);
-    assertFieldError(config({ rope_scaling: { rope_type: 'dynamic', factor: 2 } }), 'rope_scaling.type', /"dynamic" is not supported/);
+  it('loads scalings PIE cannot re-rotate, marking the rope unpatchable with the reason', () => {
+    const dyn = parseModelConfig(config({ rope_scaling: { rope_type: 'dynamic', factor: 2 } })).rope;
+    assert.match(dyn.unpatchable ?? '', /"dynamic" cannot be re-rotated/);
+    assert.match(parseModelConfig(config({ rope_scaling: { type: 'yarn', factor: 4 } })).rope.unpatchable ?? '', /"yarn"/);
+    assert.equal(parseModelConfig(config({ rope_scaling: { type: 'linear', factor: 4 } })).rope.unpatchable, undefined);
+  });
+
+  it('refuses an unknown rope_scaling type, naming config.json and rope_scaling.type', () => {
+    assertFieldError(config({ rope_scaling: { type: 'wobbly', factor: 4 } }), 'rope_scaling.type', /"wobbly" is not supported/);
   });
 
   it('refuses a non-object rope_scaling', () => {

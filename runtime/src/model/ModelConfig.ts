@@ -11,6 +11,12 @@ export interface RopeConfig {
   /** Number of leading dims of each head that are rotated (even, <= headDim). */
   rotaryDim: number;
   layout: RopeLayout;
+  /**
+   * Why cached keys cannot be re-rotated by Δ (a scaling whose frequencies depend on the sequence, or one the
+   * runtime does not model); PIE then falls back to full re-encoding. Inference itself is unaffected: the graph
+   * applies RoPE.
+   */
+  unpatchable?: string;
 }
 
 export interface ModelConfig {
@@ -44,20 +50,26 @@ function positiveNumber(cfg: Json, field: string, fallback: number): number {
   return v;
 }
 
-function parseScaling(cfg: Json): number {
+/** Scalings whose rotation PIE cannot reproduce from theta and a linear factor. */
+const UNPATCHABLE_SCALINGS = new Set(['dynamic', 'yarn', 'llama3', 'longrope', 'su', 'ntk']);
+
+function parseScaling(cfg: Json): { linearFactor: number; unpatchable?: string } {
   const s = cfg.rope_scaling;
-  if (s === undefined || s === null) return 1;
+  if (s === undefined || s === null) return { linearFactor: 1 };
   if (typeof s !== 'object') throw new ModelFolderError(FILE, 'rope_scaling', 'must be an object or null');
   const rs = s as Json;
   const type = rs.rope_type ?? rs.type;
-  if (type === 'default') return 1;
+  if (type === 'default') return { linearFactor: 1 };
+  if (typeof type === 'string' && UNPATCHABLE_SCALINGS.has(type)) {
+    return { linearFactor: 1, unpatchable: `rope_scaling type "${type}" cannot be re-rotated by PIE` };
+  }
   if (type !== 'linear') {
-    throw new ModelFolderError(FILE, 'rope_scaling.type', `"${String(type)}" is not supported (supported: linear)`);
+    throw new ModelFolderError(FILE, 'rope_scaling.type', `"${String(type)}" is not supported (supported: linear, or re-encoded on edits: ${[...UNPATCHABLE_SCALINGS].join(', ')})`);
   }
   if (typeof rs.factor !== 'number' || !(rs.factor > 0)) {
     throw new ModelFolderError(FILE, 'rope_scaling.factor', rs.factor === undefined ? 'is missing' : `must be a positive number (got ${JSON.stringify(rs.factor)})`);
   }
-  return rs.factor;
+  return { linearFactor: rs.factor };
 }
 
 function parseRope(cfg: Json, headDim: number): RopeConfig {
@@ -72,7 +84,7 @@ function parseRope(cfg: Json, headDim: number): RopeConfig {
   const interleaved = explicit ?? INTERLEAVED_FAMILIES.has(String(cfg.model_type));
   return {
     theta: positiveNumber(cfg, 'rope_theta', 10000),
-    linearFactor: parseScaling(cfg),
+    ...parseScaling(cfg),
     rotaryDim,
     layout: interleaved ? 'interleaved' : 'half-split',
   };

@@ -1,10 +1,14 @@
 // PIE exactness against full recomputation, for every fixture RoPE variant, on CPU and WebGPU.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { DeviceKind } from '../device/Device.js';
 import { KvOps } from '../kv/KvOps.js';
-import type { LanguageModel } from '../model/LanguageModel.js';
-import { devicesUnderTest, FIXTURES, loadFixture, maxAbsDiff, type FixtureName } from '../testing/fixtures.js';
+import { LanguageModel } from '../model/LanguageModel.js';
+import { readModelFolder } from '../model/ModelFolder.js';
+import { devicesUnderTest, fixtureDir, FIXTURES, loadFixture, maxAbsDiff, type FixtureName } from '../testing/fixtures.js';
 import { DocumentSession } from './DocumentSession.js';
 import type { TextEdit } from './tokenDiff.js';
 import type { UpdateMode } from './updatePolicy.js';
@@ -140,5 +144,27 @@ describe('DocumentSession (PIE)', async () => {
       s.dispose();
       full.dispose();
     });
+  });
+});
+
+describe('DocumentSession with a RoPE scaling PIE cannot patch', () => {
+  it('falls back to full re-encoding and says why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-dynamic-'));
+    fs.cpSync(fixtureDir('tiny-llama'), dir, { recursive: true });
+    const cfgPath = path.join(dir, 'config.json');
+    fs.writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgPath, 'utf8')), rope_scaling: { type: 'dynamic', factor: 2 } }));
+    const model = await LanguageModel.load(readModelFolder(dir), 'cpu');
+    const ops = new KvOps('cpu', model.kvShape, model.folder.config.rope);
+    try {
+      const s = await DocumentSession.open(model, ops, TEXT);
+      const stats = await s.update([{ start: MIDDLE, end: MIDDLE, text: INSERTED }], 'pie');
+      assert.equal(stats.mode, 'full');
+      assert.match(stats.reason ?? '', /"dynamic" cannot be re-rotated by PIE/);
+      await assert.rejects(ops.rotateKeys(s.kvCache, 3), /cannot rotate cached keys/);
+      s.dispose();
+    } finally {
+      await ops.release();
+      await model.release();
+    }
   });
 });

@@ -92,7 +92,7 @@ export class DocumentSession {
     const started = performance.now();
     const diff = diffTokens(this.model.folder.tokenizer, this.tokenized, edits);
     const oldTokens = this.tokenized.length;
-    const choice = chooseMode(requested, diff.spans, oldTokens);
+    const choice = chooseMode(requested, diff.spans, oldTokens, this.model.folder.config.rope.unpatchable);
     const stats: UpdateStats = { requested, mode: choice.mode, reason: choice.reason, spans: diff.spans.length, tokensDropped: 0, tokensReencoded: 0, tokensMoved: 0, contextTokens: 0, ms: 0 };
     if (choice.mode === 'full') {
       const cache = await DocumentSession.encode(this.model, [...this.leading, ...diff.next.ids]);
