@@ -132,6 +132,24 @@ describe('splice lsp --stdio', () => {
     assert.match(status.cache!, /^reused \d+ of \d+ cached tokens · pie re-encoded \d+, moved \d+ in [\d.]+ ms$/);
   });
 
+  it('a 10 MB document completes from a window around the cursor; a binary document gets no completion', async () => {
+    const bigUri = 'file:///tmp/splice-lsp-test/big.py';
+    const line = 'value = compute(value, 42)  # a long generated file\n';
+    const big = line.repeat(Math.ceil((10 * 1024 * 1024) / line.length));
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: big } });
+    const lines = big.length / line.length;
+    const t0 = Date.now();
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: bigUri }, position: { line: lines - 5, character: 8 }, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    assert.ok(got === null || got.items.length === 1);
+    assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
+    const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: bigUri })) as DocumentStats[];
+    assert.equal(stats?.cachedTokens, 0, 'no session for a document beyond the cache window');
+
+    const binUri = 'file:///tmp/splice-lsp-test/blob.bin';
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: binUri, languageId: 'plaintext', version: 1, text: 'ELF\u0000\u0001\u0002 binary' } });
+    assert.equal(await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: binUri }, position: { line: 0, character: 3 }, context: { triggerKind: 1 } }), null);
+  });
+
   it('shuts down and exits cleanly', async () => {
     await conn.sendRequest(ShutdownRequest.type);
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
