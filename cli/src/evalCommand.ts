@@ -3,7 +3,8 @@ import { Engine, SpliceError, UPDATE_MODES, type UpdateMode } from '../../runtim
 import { parse, UsageError } from './args.js';
 import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
 import { evalPie } from './eval/pieEval.js';
-import { readPieTasks } from './eval/readTasks.js';
+import { evalFim } from './eval/fimEval.js';
+import { readFimTasks, readPieTasks } from './eval/readTasks.js';
 
 function parseModes(value: string): UpdateMode[] {
   const modes = value.split(',') as UpdateMode[];
@@ -12,9 +13,34 @@ function parseModes(value: string): UpdateMode[] {
   return modes;
 }
 
+function progress(label: string, total: number): (done: number) => void {
+  const started = performance.now();
+  return (done) => {
+    if (done % 10 === 0 || done === total) process.stderr.write(`eval ${label}: ${done}/${total} tasks (${Math.round((performance.now() - started) / 1000)} s)\n`);
+  };
+}
+
+async function runEvalFim(args: string[]): Promise<void> {
+  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' } });
+  if (!v.tasks) throw new UsageError('--tasks FILE is required');
+  const all = readFimTasks(v.tasks);
+  const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
+  const engine = await Engine.open(engineOptions(v));
+  try {
+    const result = await evalFim(engine, tasks, progress('fim', tasks.length));
+    const info = engine.info();
+    const out = { ...result, model: info.model, device: info.device };
+    if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else process.stdout.write(`${result.tasks} tasks on ${info.model} / ${info.device}: exact match ${result.em}, edit similarity ${result.es}, ${JSON.stringify(result.byLanguage)}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function runEval(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
-  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie)`);
+  if (kind === 'fim') return runEvalFim(rest);
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim)`);
   const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);
@@ -22,10 +48,7 @@ export async function runEval(args: string[]): Promise<void> {
   const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
   const engine = await Engine.open(engineOptions(v));
   try {
-    const started = performance.now();
-    const result = await evalPie(engine, tasks, modes, (done) => {
-      if (done % 10 === 0 || done === tasks.length) process.stderr.write(`eval pie: ${done}/${tasks.length} tasks (${Math.round((performance.now() - started) / 1000)} s)\n`);
-    });
+    const result = await evalPie(engine, tasks, modes, progress('pie', tasks.length));
     const info = engine.info();
     const out = { ...result, model: info.model, device: info.device };
     if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);

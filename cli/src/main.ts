@@ -21,6 +21,8 @@ commands:
                          PIE tasks from real code: edits above a cursor, next line expected
   eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--json]
                          next-line exact match / edit similarity and cache-update time per mode
+  eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--json]
+                         FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens)
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
 `;

@@ -1,13 +1,15 @@
 // Reads a JSONL task file, naming the line and field of anything malformed.
 import * as fs from 'node:fs';
 import { checkEdits, SpliceError } from '../../../runtime/src/index.js';
+import type { FimTask } from './fimEval.js';
 import type { PieTask } from './makePieTasks.js';
 
 function fail(file: string, line: number, problem: string): never {
   throw new SpliceError('input', `${file}:${line}: ${problem}`);
 }
 
-export function readPieTasks(file: string): PieTask[] {
+/** Parsed lines of a JSONL file with their 1-based line numbers; blank lines skipped. */
+function readJsonLines(file: string): { value: Record<string, unknown>; line: number }[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -18,21 +20,37 @@ export function readPieTasks(file: string): PieTask[] {
     .split('\n')
     .map((l, i) => [l, i + 1] as const)
     .filter(([l]) => l.trim() !== '')
-    .map(([l, n]) => {
-      let t: PieTask;
+    .map(([l, line]) => {
       try {
-        t = JSON.parse(l);
+        return { value: JSON.parse(l), line };
       } catch {
-        return fail(file, n, 'not valid JSON');
+        return fail(file, line, 'not valid JSON');
       }
-      for (const f of ['id', 'language', 'before', 'expected'] as const) if (typeof t[f] !== 'string') fail(file, n, `field "${f}" must be a string`);
-      if (!Array.isArray(t.edits)) fail(file, n, 'field "edits" must be an array');
-      try {
-        checkEdits(t.before, t.edits);
-      } catch (err) {
-        fail(file, n, `field "edits": ${(err as Error).message}`);
-      }
-      if (!Number.isInteger(t.cursor) || t.cursor < 0) fail(file, n, 'field "cursor" must be a non-negative integer');
-      return t;
     });
+}
+
+function requireStrings(file: string, line: number, value: Record<string, unknown>, fields: readonly string[]): void {
+  for (const f of fields) if (typeof value[f] !== 'string') fail(file, line, `field "${f}" must be a string`);
+}
+
+export function readFimTasks(file: string): FimTask[] {
+  return readJsonLines(file).map(({ value, line }) => {
+    requireStrings(file, line, value, ['id', 'language', 'prefix', 'suffix', 'expected']);
+    return value as unknown as FimTask;
+  });
+}
+
+export function readPieTasks(file: string): PieTask[] {
+  return readJsonLines(file).map(({ value, line }) => {
+    requireStrings(file, line, value, ['id', 'language', 'before', 'expected']);
+    const t = value as unknown as PieTask;
+    if (!Array.isArray(t.edits)) fail(file, line, 'field "edits" must be an array');
+    try {
+      checkEdits(t.before, t.edits);
+    } catch (err) {
+      fail(file, line, `field "edits": ${(err as Error).message}`);
+    }
+    if (!Number.isInteger(t.cursor) || t.cursor < 0) fail(file, line, 'field "cursor" must be a non-negative integer');
+    return t;
+  });
 }

@@ -11,8 +11,12 @@ const CHARS_PER_TOKEN_BOUND = 8;
 /** Share of the budget given to the prefix; the rest goes to the suffix. */
 const PREFIX_SHARE = 0.75;
 
-export function fimContext(tokenizer: SpliceTokenizer, text: string, offset: number, budgetTokens: number): FimContext {
-  const prefixBudget = Math.floor(budgetTokens * PREFIX_SHARE);
+/**
+ * The last prefix tokens and first suffix tokens around `offset` within `budgetTokens`; the prefix gets
+ * `prefixTokens` (default: 75% of the budget), the suffix what is left.
+ */
+export function fimContext(tokenizer: SpliceTokenizer, text: string, offset: number, budgetTokens: number, prefixTokens?: number): FimContext {
+  const prefixBudget = Math.min(budgetTokens, prefixTokens ?? Math.floor(budgetTokens * PREFIX_SHARE));
   const prefixText = text.slice(Math.max(0, offset - prefixBudget * CHARS_PER_TOKEN_BOUND), offset);
   const prefixIds = tokenizer.encode(prefixText);
   const keptPrefix = prefixIds.slice(Math.max(0, prefixIds.length - prefixBudget));

@@ -41,6 +41,8 @@ export interface CompletionRequest {
   stopSequences?: string[];
   signal?: AbortSignal;
   onText?: (delta: string) => void;
+  /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
+  context?: { prefixTokens: number; suffixTokens: number };
 }
 
 export interface CompletionResult {
@@ -124,8 +126,9 @@ export class Engine {
     this.checkRequest(req);
     const started = performance.now();
     const { tokenizer, config } = this.model.folder;
-    const budget = Math.max(16, config.maxPositions - req.maxTokens - 4);
-    const ctx = fimContext(tokenizer, req.text, req.offset, budget);
+    const room = Math.max(16, config.maxPositions - req.maxTokens - 4);
+    const budget = req.context ? Math.min(room, req.context.prefixTokens + req.context.suffixTokens) : room;
+    const ctx = fimContext(tokenizer, req.text, req.offset, budget, req.context?.prefixTokens);
     const prompt = this.model.folder.fim.build(ctx.prefixIds, this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds);
     const cache = this.model.newCache();
     try {

@@ -1,4 +1,4 @@
-// `splice make-tasks pie`, `eval pie` and `bench pie` as users run them, on small inputs.
+// `splice make-tasks pie`, `eval pie|fim` and `bench pie` as users run them, on small inputs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-pie-'));
 const tasksFile = path.join(dir, 'tasks.jsonl');
 
-describe('PIE commands', () => {
+describe('evaluation and benchmark commands', () => {
   it('make-tasks pie writes valid tasks: sorted edits in `before`, cursor in the edited text, expected = next line', () => {
     const r = splice('make-tasks', 'pie', '--from', path.join(REPO_ROOT, 'runtime', 'src'), '--out', tasksFile, '--count', '6', '--max-chars', '1500');
     assert.equal(r.code, 0, r.stderr);
@@ -49,6 +49,21 @@ describe('PIE commands', () => {
     const r = splice('eval', 'pie', '--tasks', bad, '--device', 'cpu');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.jsonl:1: field "edits"/);
+  });
+
+  it('eval fim scores next-line exact match per language on the last line', () => {
+    const fim = path.join(dir, 'fim.jsonl');
+    const task = (id: string, language: string) => JSON.stringify({ id, language, prefix: 'def add(a, b):\n    ret', suffix: '\nprint(add(1, 2))\n', expected: 'urn a + b' });
+    fs.writeFileSync(fim, `${task('a', 'python')}\n${task('b', 'typescript')}\n`);
+    const r = splice('eval', 'fim', '--tasks', fim, '--device', 'cpu', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = lastJson(r.stdout);
+    assert.equal(out.tasks, 2);
+    assert.deepEqual(Object.keys(out.byLanguage).sort(), ['python', 'typescript']);
+    assert.ok(out.em >= 0 && out.em <= 1 && out.es >= 0 && out.es <= 1);
+    const missing = path.join(dir, 'fim-bad.jsonl');
+    fs.writeFileSync(missing, '{"id":"a","language":"python","prefix":"x"}\n');
+    assert.match(splice('eval', 'fim', '--tasks', missing, '--device', 'cpu').stderr, /fim-bad\.jsonl:1: field "suffix" must be a string/);
   });
 
   it('bench pie prints rows with full_ms, pie_ms and their ratio, measured in the same run', () => {
