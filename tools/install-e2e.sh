@@ -55,10 +55,13 @@ CS="$E2E_DIR/node_modules/code-server"
   npm install "${npm_q[@]}" --omit=dev --ignore-scripts
   mkdir -p node_modules/@vscode/ripgrep/bin
   ln -sf /usr/bin/rg node_modules/@vscode/ripgrep/bin/rg
-  # node-pty's post step may fail after pty.node is built; the check below is what counts.
-  npm rebuild "${npm_q[@]}" || echo "e2e: 'npm rebuild' in lib/vscode reported an error; checking the native modules" >&2
+  # node-pty's post step (compile_commands.json through npx node-gyp) fails offline after pty.node is built;
+  # the native modules VS Code's server loads are checked below instead.
+  npm rebuild "${npm_q[@]}" >rebuild.log 2>&1 || echo "e2e: 'npm rebuild' in lib/vscode reported an error (see $PWD/rebuild.log); checking the native modules" >&2
   ln -sfn node_modules node_modules.asar
-  ls node_modules/node-pty/build/Release/pty.node >/dev/null
+  for m in node-pty/build/Release/pty.node kerberos/build/Release/kerberos.node @vscode/spdlog/build/Release/spdlog.node native-watchdog/build/Release/watchdog.node; do
+    [ -f "node_modules/$m" ] || { echo "e2e: native module missing after rebuild: $m (see $PWD/rebuild.log)" >&2; exit 1; }
+  done
 )
 # 4. The built-in extensions' dependencies.
 (cd "$CS/lib/vscode/extensions" && npm install "${npm_q[@]}" --omit=dev --ignore-scripts)

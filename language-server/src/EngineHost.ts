@@ -5,6 +5,8 @@ import type { SpliceSettings, SpliceStatus } from './protocol.js';
 export class EngineHost {
   private engine: Promise<Engine> | undefined;
   private key = '';
+  /** True once an engine has loaded (background cache syncs never trigger a model load themselves). */
+  loaded = false;
 
   constructor(private readonly report: (status: SpliceStatus) => void) {}
 
@@ -25,6 +27,7 @@ export class EngineHost {
     const opts: EngineOptions = { modelDir: settings.modelPath || undefined, device: settings.device };
     try {
       const engine = await Engine.open(opts);
+      this.loaded = true;
       const info = engine.info();
       this.report({ state: 'ready', model: info.model, device: info.device, detail: info.deviceReason });
       return engine;

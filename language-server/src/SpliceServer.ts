@@ -1,12 +1,15 @@
 // The Splice language server: document sync, inline completions through one queued inference loop, status reports.
 import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { InferenceQueue, type CompletionRequest, type CompletionResult, type Engine, type UpdateStats } from '../../runtime/src/index.js';
-import { DocumentSessions } from './DocumentSessions.js';
+import { InferenceQueue, type CompletionRequest, type Engine } from '../../runtime/src/index.js';
+import { DocumentCaches } from './DocumentCaches.js';
 import { controllerFor, delay } from './delay.js';
 import { EngineHost } from './EngineHost.js';
-import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, type DocumentStats, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
+import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
 import { mergeSettings } from './settings.js';
+
+/** Quiet time after the last change before the document's cache is patched in the background. */
+const SYNC_DEBOUNCE_MS = 40;
 
 /** Inline completions end at a blank line. */
 export const STOP_SEQUENCES = ['\n\n'];
@@ -14,14 +17,6 @@ export const STOP_SEQUENCES = ['\n\n'];
 /** Documents with NUL characters are binary: never sent to the model. */
 function isBinary(text: string): boolean {
   return text.slice(0, 8192).includes('\u0000');
-}
-
-/** The status bar's one line about the cache for the last completion. */
-function describeCache(stats: DocumentStats, update: UpdateStats | undefined): string {
-  const reuse = stats.cachedTokens ? `reused ${stats.lastCompletion?.reusedTokens ?? 0} of ${stats.cachedTokens} cached tokens` : 'no cache (document longer than the cache window)';
-  if (!update) return reuse;
-  const how = update.mode === 'full' ? `re-encoded ${update.tokensReencoded}${update.reason ? ` (${update.reason})` : ''}` : `${update.mode} re-encoded ${update.tokensReencoded}, moved ${update.tokensMoved}`;
-  return `${reuse} · ${how} in ${update.ms.toFixed(1)} ms`;
 }
 
 export class SpliceServer {
@@ -32,8 +27,8 @@ export class SpliceServer {
   /** The newest inline-completion request per document; a newer one aborts it wherever it is (debounce, queue, decoding). */
   private readonly latest = new Map<string, AbortController>();
   private lastStatus: SpliceStatus = { state: 'loading' };
-  private readonly sessions = new DocumentSessions();
-  private readonly stats = new Map<string, DocumentStats>();
+  private readonly caches = new DocumentCaches();
+  private readonly syncTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly connection: Connection) {
     this.host = new EngineHost((s) => this.setStatus(s));
@@ -51,14 +46,16 @@ export class SpliceServer {
       this.warmUp();
     });
     connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
-    connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.documentStats(params?.uri));
+    connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.caches.statsFor(params?.uri));
     connection.onShutdown(async () => {
-      this.sessions.clear();
+      for (const t of this.syncTimers.values()) clearTimeout(t);
+      this.caches.clear();
       await this.host.dispose();
     });
+    this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
-      this.sessions.drop(e.document.uri);
-      this.stats.delete(e.document.uri);
+      clearTimeout(this.syncTimers.get(e.document.uri));
+      this.caches.drop(e.document.uri);
     });
     this.documents.listen(connection);
   }
@@ -99,48 +96,55 @@ export class SpliceServer {
       return null; // reported once through splice/status; the editor keeps working
     }
     const request: CompletionRequest = { text, offset, maxTokens: this.settings.maxTokens, stopSequences: STOP_SEQUENCES };
-    const result = await this.queue.submit(
-      doc.uri,
-      async (jobSignal) => {
-        this.setStatus({ state: 'busy' });
-        try {
-          return await this.runCompletion(engine, doc.uri, { ...request, signal: jobSignal });
-        } finally {
-          this.setStatus({ ...this.lastStatus, state: 'ready' });
-        }
-      },
-      signal,
-    );
+    const result = await this.runJob(doc.uri, signal, (jobSignal) => this.caches.complete(engine, doc.uri, { ...request, signal: jobSignal }));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
     return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };
   }
 
-  /** Completes through the document's PIE session when it fits the cache window, else from a fresh window. */
-  private async runCompletion(engine: Engine, uri: string, req: CompletionRequest & { signal: AbortSignal }) {
-    let session = await this.sessions.get(engine, uri, req.text, req.maxTokens, req.signal);
-    let update: UpdateStats | undefined;
-    if (session) {
-      update = await session.syncTo(req.text);
-      if (session.kvCache.length > engine.sessionTokenLimit(req.maxTokens)) {
-        this.sessions.drop(uri); // grew past the window: completions fall back to a fresh window
-        session = undefined;
-      }
+  /**
+   * Runs a model job on the queue with busy/ready status; the one boundary where runtime errors become a status
+   * (the editor keeps working, the request answers null).
+   */
+  private async runJob<T>(uri: string, signal: AbortSignal | undefined, job: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.queue.submit(
+        uri,
+        async (jobSignal) => {
+          this.setStatus({ state: 'busy' });
+          try {
+            return await job(jobSignal);
+          } finally {
+            this.setStatus({ ...this.lastStatus, state: 'ready', cache: this.caches.describe(uri) ?? this.lastStatus.cache });
+          }
+        },
+        signal,
+      );
+    } catch (err) {
+      this.setStatus({ ...this.lastStatus, state: 'error', detail: (err as Error).message });
+      this.connection.console.error(`splice: ${(err as Error).stack ?? String(err)}`);
+      return undefined;
     }
-    const result: CompletionResult & { reusedTokens?: number } = session ? await engine.completeInSession(session, req) : await engine.complete(req);
-    const reused = result.reusedTokens ?? 0;
-    const entry: DocumentStats = {
-      uri,
-      cachedTokens: session ? session.kvCache.length : 0,
-      lastUpdate: update ?? this.stats.get(uri)?.lastUpdate,
-      lastCompletion: { reusedTokens: reused, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, ms: Math.round(result.ms * 10) / 10 },
-    };
-    this.stats.set(uri, entry);
-    this.lastStatus = { ...this.lastStatus, cache: describeCache(entry, update) };
-    return result;
   }
 
-  private documentStats(uri?: string): DocumentStats[] {
-    return [...this.stats.values()].filter((s) => uri === undefined || s.uri === uri);
+  /** After edits settle, brings the document's cache up to date in the background (PIE on every edit burst). */
+  private scheduleSync(uri: string): void {
+    clearTimeout(this.syncTimers.get(uri));
+    this.syncTimers.set(
+      uri,
+      setTimeout(() => {
+        this.syncTimers.delete(uri);
+        void this.syncNow(uri);
+      }, SYNC_DEBOUNCE_MS),
+    );
+  }
+
+  private async syncNow(uri: string): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (!doc || !this.settings.enable || !this.host.loaded) return;
+    const text = doc.getText();
+    if (isBinary(text)) return;
+    const engine = await this.host.get(this.settings);
+    await this.runJob(`sync:${uri}`, undefined, (signal) => this.caches.sync(engine, uri, text, this.settings.maxTokens, signal));
   }
 
   listen(): void {

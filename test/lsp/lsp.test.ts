@@ -51,10 +51,10 @@ describe('splice lsp --stdio', () => {
     if (server.exitCode === null) server.kill();
   });
 
-  async function waitFor<T>(what: string, f: () => T | undefined, ms = 20000): Promise<T> {
+  async function waitFor<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms = 20000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
-      const v = f();
+      const v = await f();
       if (v !== undefined) return v;
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server stderr:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
@@ -130,6 +130,21 @@ describe('splice lsp --stdio', () => {
     assert.ok(stats!.cachedTokens > 0 && stats!.lastCompletion!.reusedTokens > 0, JSON.stringify(stats));
     const status = await waitFor('a status with cache details', () => statuses.findLast((s) => s.cache?.includes('pie re-encoded')));
     assert.match(status.cache!, /^reused \d+ of \d+ cached tokens · pie re-encoded \d+, moved \d+ in [\d.]+ ms$/);
+  });
+
+  it('patches the cache in the background after an edit, without a completion request', async () => {
+    const before = ((await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[])[0]!;
+    await conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 4 },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# header\n' }],
+    });
+    const after = await waitFor('a background update', async () => {
+      const [s] = (await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[];
+      return s && JSON.stringify(s.lastUpdate) !== JSON.stringify(before.lastUpdate) ? s : undefined;
+    });
+    assert.equal(after.lastUpdate!.mode, 'pie');
+    assert.deepEqual(after.lastCompletion, before.lastCompletion, 'no completion ran');
+    assert.ok(after.cachedTokens > before.cachedTokens);
   });
 
   it('a 10 MB document completes from a window around the cursor; a binary document gets no completion', async () => {
