@@ -74,7 +74,7 @@ describe('evaluation and benchmark commands', () => {
     for (const row of rows) {
       assert.equal(row.device, 'cpu');
       assert.ok(row.context_tokens > 64 && row.full_ms > 0 && row.pie_ms > 0);
-      assert.ok(Math.abs(row.ratio - row.pie_ms / row.full_ms) < 0.01, JSON.stringify(row));
+      assert.ok(Math.abs(row.ratio / (row.pie_ms / row.full_ms) - 1) < 0.02, JSON.stringify(row));
       assert.ok(row.pie_reencoded > 0 && row.pie_moved > 0);
     }
   });

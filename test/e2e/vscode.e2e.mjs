@@ -1,0 +1,265 @@
+// End to end in a real VS Code: packages the extension, installs it into code-server (VS Code 1.100.3), opens a
+// Python file in Debian's chromium driven by playwright-core, and checks that ghost text appears, that the status bar
+// names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone.
+// The bundled model is a random-weight fixture, so the suggestion is noise: this checks the plumbing, not quality.
+//
+// Needs `bash tools/install-e2e.sh` (code-server and playwright-core in .e2e/, Debian chromium). Run with
+// `npm run test:e2e`. Environment: SPLICE_E2E_SCREENSHOT=path.png (default: a file in the temp dir, printed),
+// SPLICE_E2E_KEEP=1 keeps the temp folder (logs, user data) for a look afterwards.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const E2E = path.join(ROOT, '.e2e');
+const CODE_SERVER = path.join(E2E, 'node_modules/code-server/out/node/entry.js');
+const CHROMIUM = process.env.SPLICE_E2E_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const MODEL = 'tiny-llama';
+const DEVICE = 'cpu';
+const FILE_NAME = 'sample.py';
+const ORIGINAL = ['def add(a, b):', '    total = a + b', '    return total', '', '', 'def main():', '    print(add(1, 2))', ''].join('\n');
+const CURSOR_LINE = 2; // 1-based: "    total = a + b", inside add()'s body
+const TYPED = ' + 0';
+
+const missing = [CODE_SERVER, path.join(E2E, 'node_modules/playwright-core/package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
+if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join(', ')}): run \`bash tools/install-e2e.sh\``);
+const { chromium } = createRequire(path.join(E2E, 'package.json'))('playwright-core');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-e2e-'));
+const dirs = Object.fromEntries(['vsix', 'extensions', 'user-data', 'workspace', 'xdg-config', 'xdg-data'].map((d) => [d, path.join(tmp, d)]));
+for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+const filePath = path.join(dirs.workspace, FILE_NAME);
+const serverLog = path.join(tmp, 'code-server.log');
+const screenshotPath = process.env.SPLICE_E2E_SCREENSHOT ? path.resolve(process.env.SPLICE_E2E_SCREENSHOT) : path.join(tmp, 'splice-e2e.png');
+const env = { ...process.env, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'] };
+
+/** Runs a command to completion with a time limit; throws with its output if it fails. */
+function run(cmd, args, { timeoutMs, cwd = ROOT }) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stdout}\n${r.stderr}`.slice(-6000));
+  return r.stdout;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, check, timeoutMs, everyMs = 250) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+const tail = (file, n = 4000) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-n) : '(none)');
+
+let server; // the code-server process (leader of its own process group)
+let browser;
+let page;
+
+/** Kills the process group we started (code-server, its extension host and the Splice server under it). */
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  const kill = (sig) => { try { process.kill(-server.pid, sig); } catch { /* already gone */ } };
+  kill('SIGTERM');
+  if (await Promise.race([exited.then(() => true), delay(5000).then(() => false)])) {
+    await delay(300); // children of the group get the same SIGTERM; give them a moment, then make sure
+  }
+  kill('SIGKILL');
+}
+
+// The ghost text the editor renders now: the part on the cursor's line plus any lines below it.
+const ghostText = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview, .monaco-editor .ghost-text')]
+      .map((e) => e.textContent ?? '')
+      .join('\n')
+      .replace(/\u00a0/g, ' '),
+  );
+
+const statusText = () =>
+  page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).find((t) => t.includes('Splice')) ?? '');
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for non-blank ghost text; if none comes by itself, asks for it with the trigger command. */
+async function waitForGhostText(timeoutMs = 45_000) {
+  const visible = async () => ((await ghostText()).trim() ? ghostText() : undefined);
+  try {
+    return await waitFor('ghost text after typing', visible, 15_000);
+  } catch {
+    await runCommand('Trigger Inline Suggestion');
+    return waitFor('ghost text after "Trigger Inline Suggestion"', visible, timeoutMs);
+  }
+}
+
+/** Saves the editor and returns the file's text once the save reached the disk. */
+async function saveAndRead(previous) {
+  await page.keyboard.press('Control+S');
+  await waitFor('the tab to be saved', async () => (await page.locator('.tab.active.dirty').count()) === 0, 10_000);
+  return waitFor('the saved file', async () => {
+    const text = fs.readFileSync(filePath, 'utf8');
+    return text !== previous ? text : undefined;
+  }, 10_000);
+}
+
+describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000 }, () => {
+  before(async () => {
+    const t0 = Date.now();
+    const vsix = path.join(dirs.vsix, 'splice.vsix');
+    run(process.execPath, ['esbuild.mjs'], { timeoutMs: 60_000 });
+    run('npx', ['--no-install', 'vsce', 'package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], { timeoutMs: 120_000 });
+    run(process.execPath, [CODE_SERVER, '--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, '--install-extension', vsix], { timeoutMs: 60_000 });
+    console.log(`# packaged and installed ${path.basename(vsix)} in ${Date.now() - t0} ms`);
+
+    fs.writeFileSync(filePath, ORIGINAL);
+    fs.mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dirs['user-data'], 'User/settings.json'),
+      JSON.stringify(
+        {
+          'security.workspace.trust.enabled': false,
+          'splice.device': DEVICE,
+          'splice.debounceMs': 0,
+          'editor.inlineSuggest.enabled': true,
+          // Keep other UI out of the way of the ghost text and the keys.
+          'editor.quickSuggestions': { other: false, comments: false, strings: false },
+          'editor.suggestOnTriggerCharacters': false,
+          'editor.acceptSuggestionOnEnter': 'off',
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'extensions.ignoreRecommendations': true,
+          'telemetry.telemetryLevel': 'off',
+          'files.autoSave': 'off',
+          'chat.commandCenter.enabled': false,
+        },
+        null,
+        2,
+      ),
+    );
+
+    const port = await freePort();
+    const out = fs.openSync(serverLog, 'a');
+    server = spawn(
+      process.execPath,
+      [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+        '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, dirs.workspace],
+      { cwd: tmp, env, detached: true, stdio: ['ignore', out, out] },
+    );
+    fs.closeSync(out);
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`;
+    await waitFor('code-server to answer', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, 500);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(url, { timeout: 60_000 });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    console.log(`# code-server up and workbench loaded ${Date.now() - t0} ms after start`);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stopServer();
+    if (process.env.SPLICE_E2E_KEEP === '1') console.log(`# kept ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  });
+
+  /** On failure: the page as it was and the server's log, so the failure explains itself. */
+  async function explain(err) {
+    const shot = screenshotPath.replace(/\.png$/, '') + '-failure.png';
+    await page?.screenshot({ path: shot }).catch(() => {});
+    throw new Error(`${err.message}\nscreenshot: ${shot}\nstatus bar: ${await statusText().catch(() => '?')}\ncode-server log (tail):\n${tail(serverLog)}`, { cause: err });
+  }
+
+  it('shows the model and device in the status bar', async () => {
+    try {
+      const text = await waitFor(`status bar "Splice ${MODEL} · ${DEVICE}"`, async () => {
+        const t = await statusText();
+        return t.includes(`Splice ${MODEL} · ${DEVICE}`) ? t : undefined;
+      }, 90_000, 500);
+      console.log(`# status bar: ${text}`);
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('shows ghost text while typing in a function body; Escape leaves the document unchanged', async () => {
+    try {
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type(FILE_NAME);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: FILE_NAME }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: FILE_NAME }).waitFor();
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type(String(CURSOR_LINE));
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.type(TYPED, { delay: 80 });
+
+      const ghost = await waitForGhostText();
+      console.log(`# ghost text: ${JSON.stringify(ghost)}`);
+      await page.screenshot({ path: screenshotPath });
+      console.log(`# screenshot: ${screenshotPath}`);
+      assert.match(await statusText(), new RegExp(`Splice ${MODEL} · ${DEVICE}`));
+
+      await page.keyboard.press('Escape');
+      await waitFor('ghost text to go after Escape', async () => !(await ghostText()).trim(), 10_000);
+      const saved = await saveAndRead(ORIGINAL);
+      const lines = ORIGINAL.split('\n');
+      lines[CURSOR_LINE - 1] += TYPED;
+      assert.equal(saved, lines.join('\n'), 'after Escape the document holds only what was typed');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('accepts the suggestion with Tab', async () => {
+    try {
+      const before = fs.readFileSync(filePath, 'utf8');
+      await page.keyboard.type(' ', { delay: 80 });
+      const ghost = await waitForGhostText();
+      console.log(`# ghost text: ${JSON.stringify(ghost)}`);
+      await page.keyboard.press('Tab');
+      await waitFor('ghost text to go after Tab', async () => !(await ghostText()).trim(), 10_000);
+      const saved = await saveAndRead(before);
+      const line = before.split('\n')[CURSOR_LINE - 1] + ' ';
+      const firstGhostLine = ghost.split('\n')[0];
+      console.log(`# line after Tab: ${JSON.stringify(saved.split('\n')[CURSOR_LINE - 1])}`);
+      assert.ok(saved.length > before.length + 1, `Tab inserted the suggestion (before ${before.length} chars, after ${saved.length})`);
+      assert.ok(saved.includes(line + firstGhostLine), `the accepted text continues the line with the ghost text ${JSON.stringify(firstGhostLine)}`);
+    } catch (err) {
+      await explain(err);
+    }
+  });
+});
