@@ -5,7 +5,8 @@
 //
 // Needs `bash tools/install-e2e.sh` (code-server and playwright-core in .e2e/, Debian chromium). Run with
 // `npm run test:e2e`. Environment: SPLICE_E2E_SCREENSHOT=path.png (default: a file in the temp dir, printed),
-// SPLICE_E2E_KEEP=1 keeps the temp folder (logs, user data) for a look afterwards.
+// SPLICE_E2E_KEEP=1 keeps the temp folder (logs, user data) for a look afterwards; SPLICE_E2E_TRIGGER=palette
+// asks for the suggestion with the command palette's "Trigger Inline Suggestion" instead of waiting for it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -86,14 +87,29 @@ async function stopServer() {
   kill('SIGKILL');
 }
 
-// The ghost text the editor renders now: the part on the cursor's line plus any lines below it.
-const ghostText = () =>
-  page.evaluate(() =>
-    [...document.querySelectorAll('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview, .monaco-editor .ghost-text')]
-      .map((e) => e.textContent ?? '')
-      .join('\n')
-      .replace(/\u00a0/g, ' '),
-  );
+// The ghost text the editor renders now: `inline` is its part on the cursor's line, `below` the lines under it.
+// The DOM shows control characters as their Unicode pictures (U+2400…) and spaces as U+00A0; both are mapped back.
+const ghostParts = () =>
+  page.evaluate(() => {
+    const clean = (t) =>
+      t
+        .replace(/\u00a0/g, ' ')
+        .replace(/[\u2400-\u241f]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x2400))
+        .replace(/\u2421/g, '\x7f');
+    // The part on the line may be split into several spans (one per token or special character).
+    const inline = [...document.querySelectorAll('.monaco-editor .view-lines .ghost-text-decoration')].map((e) => e.textContent ?? '').join('');
+    const below = [...document.querySelectorAll('.monaco-editor .ghost-text')]
+      .flatMap((zone) => {
+        const lines = [...zone.querySelectorAll('.view-line')];
+        return lines.length ? lines.map((l) => l.textContent ?? '') : [zone.textContent ?? ''];
+      })
+      .join('\n');
+    return { inline: clean(inline), below: clean(below) };
+  });
+const ghostText = async () => {
+  const { inline, below } = await ghostParts();
+  return inline + (below ? `\n${below}` : '');
+};
 
 const statusText = () =>
   page.evaluate(() => [...document.querySelectorAll('.statusbar-item')].map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).find((t) => t.includes('Splice')) ?? '');
@@ -111,6 +127,7 @@ async function runCommand(title) {
 async function waitForGhostText(timeoutMs = 45_000) {
   const visible = async () => ((await ghostText()).trim() ? ghostText() : undefined);
   try {
+    if (process.env.SPLICE_E2E_TRIGGER === 'palette') throw new Error('asked to use the command palette');
     return await waitFor('ghost text after typing', visible, 15_000);
   } catch {
     await runCommand('Trigger Inline Suggestion');
@@ -174,6 +191,8 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000
       { cwd: tmp, env, detached: true, stdio: ['ignore', out, out] },
     );
     fs.closeSync(out);
+    // Whatever happens to this process, the server's process group does not outlive it.
+    process.once('exit', () => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ } });
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`;
     await waitFor('code-server to answer', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, 500);
 
@@ -183,14 +202,14 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000
     await page.goto(url, { timeout: 60_000 });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
     console.log(`# code-server up and workbench loaded ${Date.now() - t0} ms after start`);
-  });
+  }, { timeout: 200_000 });
 
   after(async () => {
     await browser?.close().catch(() => {});
     await stopServer();
     if (process.env.SPLICE_E2E_KEEP === '1') console.log(`# kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  });
+  }, { timeout: 30_000 });
 
   /** On failure: the page as it was and the server's log, so the failure explains itself. */
   async function explain(err) {
@@ -248,16 +267,19 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000
     try {
       const before = fs.readFileSync(filePath, 'utf8');
       await page.keyboard.type(' ', { delay: 80 });
-      const ghost = await waitForGhostText();
-      console.log(`# ghost text: ${JSON.stringify(ghost)}`);
+      await waitForGhostText();
+      const { inline, below } = await ghostParts();
+      console.log(`# ghost text: ${JSON.stringify({ inline, below })}`);
       await page.keyboard.press('Tab');
       await waitFor('ghost text to go after Tab', async () => !(await ghostText()).trim(), 10_000);
       const saved = await saveAndRead(before);
-      const line = before.split('\n')[CURSOR_LINE - 1] + ' ';
-      const firstGhostLine = ghost.split('\n')[0];
-      console.log(`# line after Tab: ${JSON.stringify(saved.split('\n')[CURSOR_LINE - 1])}`);
+      const typedLine = before.split('\n')[CURSOR_LINE - 1] + ' ';
+      const acceptedLine = saved.split('\n')[CURSOR_LINE - 1];
+      console.log(`# line after Tab: ${JSON.stringify(acceptedLine)}`);
       assert.ok(saved.length > before.length + 1, `Tab inserted the suggestion (before ${before.length} chars, after ${saved.length})`);
-      assert.ok(saved.includes(line + firstGhostLine), `the accepted text continues the line with the ghost text ${JSON.stringify(firstGhostLine)}`);
+      assert.equal(acceptedLine, typedLine + inline, 'the accepted line is the typed line followed by the ghost text shown on it');
+      assert.ok(saved.startsWith(before.split('\n').slice(0, CURSOR_LINE - 1).join('\n')), 'the lines above are untouched');
+      assert.ok(saved.endsWith(before.split('\n').slice(CURSOR_LINE).join('\n')), 'the lines below are untouched');
     } catch (err) {
       await explain(err);
     }

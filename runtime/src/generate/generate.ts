@@ -45,7 +45,8 @@ export async function prefill(model: LanguageModel, ids: readonly number[], cach
  * Yields text deltas as they become final; returns the whole result. An abort ends it with stopReason "aborted".
  */
 export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer, prompt: readonly number[], cache: KvCache, opts: GenerateOptions): AsyncGenerator<string, GenerateResult> {
-  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text, tokenIds, stopReason });
+  // A byte-level model can stop inside a multi-byte character: never hand back its U+FFFD half.
+  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text: text.replace(/\uFFFD+$/, ''), tokenIds, stopReason });
   const maxPositions = model.folder.config.maxPositions;
   let logits = await prefill(model, prompt, cache, opts.prefillChunk, opts.signal);
   if (!logits) return result('', [], 'aborted');

@@ -1,0 +1,62 @@
+// generate(): stop reasons, streamed deltas and no half characters in the result, driven by a scripted model.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KvCache } from '../kv/KvCache.js';
+import type { LanguageModel } from '../model/LanguageModel.js';
+import { readModelFolder } from '../model/ModelFolder.js';
+import { fixtureDir } from '../testing/fixtures.js';
+import { generate, type GenerateResult } from './generate.js';
+import { GREEDY } from './Sampler.js';
+
+const folder = readModelFolder(fixtureDir('tiny-llama'));
+const tok = folder.tokenizer;
+const VOCAB = 512;
+
+/** A model that emits `script` in order (one-hot logits), with a cache that only counts rows. */
+function scripted(script: number[]): { model: LanguageModel; cache: KvCache } {
+  let next = 0;
+  const cache = { length: 0 } as { length: number };
+  const model = {
+    folder,
+    forward: async (ids: readonly number[]) => {
+      cache.length += ids.length;
+      const logits = new Float32Array(ids.length * VOCAB);
+      logits[(ids.length - 1) * VOCAB + script[Math.min(next++, script.length - 1)]!] = 10;
+      return { logits, vocab: VOCAB };
+    },
+  };
+  return { model: model as unknown as LanguageModel, cache: cache as unknown as KvCache };
+}
+
+async function run(script: number[], maxTokens: number, stopSequences: string[] = []): Promise<{ deltas: string[]; r: GenerateResult }> {
+  const { model, cache } = scripted(script);
+  const stream = generate(model, tok, tok.encode('x = '), cache, { maxTokens, sampling: GREEDY, stopTokenIds: [tok.eosTokenId!], stopSequences });
+  const deltas: string[] = [];
+  for (let s = await stream.next(); ; s = await stream.next()) {
+    if (s.done) return { deltas, r: s.value };
+    deltas.push(s.value);
+  }
+}
+
+describe('generate', () => {
+  it('never returns or streams half of a multi-byte character when it stops inside one', async () => {
+    const a = tok.encode('a')[0]!;
+    const e2 = tok.idOf('\u00e2')!; // byte-level token for the single byte 0xE2, the first of €'s three
+    assert.equal(tok.decode([a, e2]), 'a\uFFFD', 'the script really ends inside a character');
+    const { deltas, r } = await run([a, e2], 2);
+    assert.equal(r.stopReason, 'max-tokens');
+    assert.equal(r.text, 'a');
+    assert.equal(deltas.join(''), 'a');
+  });
+
+  it('stops at a stop token without including it, and at a stop sequence cutting before it', async () => {
+    const a = tok.encode('a')[0]!;
+    const nl = tok.encode('\n')[0]!;
+    assert.equal((await run([a, a, tok.eosTokenId!], 10)).r.stopReason, 'stop-token');
+    assert.equal((await run([a, a, tok.eosTokenId!], 10)).r.text, 'aa');
+    const stopped = await run([a, nl, a], 10, ['\n']);
+    assert.equal(stopped.r.stopReason, 'stop-sequence');
+    assert.equal(stopped.r.text, 'a');
+    assert.equal(stopped.deltas.join(''), 'a');
+  });
+});
