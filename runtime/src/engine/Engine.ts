@@ -11,6 +11,7 @@ import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext, suffixTokens } from '../complete/contextWindow.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
+import { isCharBoundary } from '../tokenizer/TokenizedText.js';
 import type { GenerateResult } from '../generate/generate.js';
 
 export interface EngineOptions {
@@ -110,7 +111,6 @@ export class Engine {
     };
   }
 
-  /** Fill-in-the-middle completion at the cursor; an abort returns what was generated so far. */
   private checkRequest(req: CompletionRequest): void {
     if (!(Number.isInteger(req.offset) && req.offset >= 0 && req.offset <= req.text.length)) {
       throw new SpliceError('input', `cursor offset ${req.offset} is outside the text (0..${req.text.length})`);
@@ -118,10 +118,11 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: CompletionRequest): GenerateOptions {
+  private generateOptions(req: Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'signal'>): GenerateOptions {
     return { maxTokens: req.maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds: this.model.folder.fim.stopTokenIds, stopSequences: req.stopSequences, signal: req.signal };
   }
 
+  /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     this.checkRequest(req);
     const started = performance.now();
@@ -152,7 +153,9 @@ export class Engine {
     const fim = this.model.folder.fim;
     const tokens = session.tokens;
     const cursorByte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
-    const kept = tokens.tokenAt(cursorByte);
+    let kept = tokens.tokenAt(cursorByte);
+    // Byte-level tokens can split a character: start the re-encoded tail on a character boundary.
+    while (kept > 0 && !isCharBoundary(tokens.bytes, tokens.starts[kept]!)) kept--;
     const reused = session.leadingCount + kept;
     const tail = tokenizer.encode(tokens.bytes.subarray(tokens.starts[kept]!, cursorByte).toString('utf8'));
     const suffixBudget = Math.max(0, this.model.folder.config.maxPositions - reused - tail.length - req.maxTokens - 8);
@@ -183,17 +186,10 @@ export class Engine {
   }
 
   /** Left-to-right continuation of a session's text (its cache is reused, not changed). */
-  async continueSession(session: DocumentSession, opts: { maxTokens: number; stopSequences?: string[]; signal?: AbortSignal; sampling?: SamplingOptions }): Promise<GenerateResult> {
+  async continueSession(session: DocumentSession, opts: Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'signal'>): Promise<GenerateResult> {
     const { cache, prompt } = await session.forkForGeneration();
     try {
-      const stream = generate(this.model, this.model.folder.tokenizer, prompt, cache, {
-        maxTokens: opts.maxTokens,
-        sampling: opts.sampling ?? GREEDY,
-        stopTokenIds: this.model.folder.fim.stopTokenIds,
-        stopSequences: opts.stopSequences,
-        signal: opts.signal,
-      });
-      return await drain(stream);
+      return await drain(generate(this.model, this.model.folder.tokenizer, prompt, cache, this.generateOptions(opts)));
     } finally {
       cache.dispose();
     }

@@ -48,3 +48,21 @@ describe('Engine.completeInSession', () => {
     session.dispose();
   });
 });
+
+describe('Engine.completeInSession with multi-byte characters', () => {
+  it('cursors next to multi-byte characters complete exactly like a stateless completion', async () => {
+    const engine = await Engine.open({ modelDir: fixtureDir('tiny-llama'), device: 'cpu' });
+    try {
+      const text = 'label = "naïve café 🙂 déjà vu"\nprint(label)\n';
+      for (const cursor of [text.indexOf('🙂') + 2, text.indexOf('é') + 1, text.indexOf('vu')]) {
+        const session = await engine.openCompletionSession(text);
+        const viaSession = await engine.completeInSession(session, { text, offset: cursor, maxTokens: 6 });
+        const stateless = await engine.complete({ text, offset: cursor, maxTokens: 6 });
+        assert.equal(viaSession.completion, stateless.completion, `cursor ${cursor}`);
+        session.dispose();
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
