@@ -5,7 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, SPLICE_BIN } from '../repoRoot.js';
+import { REPO_ROOT, SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
+
+/** The model `splice` uses without --model. */
+const DEFAULT_MODEL = 'tiny-llama';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-cli-'));
 const file = path.join(dir, 'x.py');
@@ -23,7 +26,7 @@ function lastJson(stdout: string): Record<string, unknown> {
 
 describe('splice CLI', () => {
   it('complete --json prints {completion, model, device, ms} on the last line', () => {
-    const r = splice('complete', '--file', file, '--line', '2', '--col', '5', '--device', 'cpu', '--max-tokens', '12', '--json');
+    const r = splice('complete', '--file', file, '--line', '2', '--col', '5', '--model', TINY_MODEL, '--device', 'cpu', '--max-tokens', '12', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.deepEqual(Object.keys(out).sort(), ['completion', 'device', 'model', 'ms']);
@@ -35,15 +38,15 @@ describe('splice CLI', () => {
   });
 
   it('is deterministic under greedy decoding', () => {
-    const a = splice('complete', '--file', file, '--line', '4', '--col', '7', '--device', 'cpu', '--max-tokens', '8', '--json');
-    const b = splice('complete', '--file', file, '--line', '4', '--col', '7', '--device', 'cpu', '--max-tokens', '8', '--json');
+    const a = splice('complete', '--file', file, '--line', '4', '--col', '7', '--model', TINY_MODEL, '--device', 'cpu', '--max-tokens', '8', '--json');
+    const b = splice('complete', '--file', file, '--line', '4', '--col', '7', '--model', TINY_MODEL, '--device', 'cpu', '--max-tokens', '8', '--json');
     assert.equal(lastJson(a.stdout).completion, lastJson(b.stdout).completion);
   });
 
-  it('works through npx from the repository root', () => {
+  it('works through npx from the repository root, with the bundled default model', () => {
     const r = spawnSync('npx', ['--no-install', 'splice', 'complete', '--file', file, '--line', '2', '--col', '5', '--device', 'cpu', '--max-tokens', '4', '--json'], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 60000 });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(lastJson(r.stdout).model, 'tiny-llama');
+    assert.equal(lastJson(r.stdout).model, DEFAULT_MODEL);
   });
 
   it('--model /nonexistent exits non-zero naming the path', () => {

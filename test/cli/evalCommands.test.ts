@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { applyTextEdits, checkEdits } from '../../runtime/src/index.js';
-import { REPO_ROOT, SPLICE_BIN } from '../repoRoot.js';
+import { REPO_ROOT, SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
 
 function splice(...args: string[]) {
   const r = spawnSync(process.execPath, [SPLICE_BIN, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 180000, env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } });
@@ -33,7 +33,7 @@ describe('evaluation and benchmark commands', () => {
   });
 
   it('eval pie reports em, es and update_ms for every mode on the last line', () => {
-    const r = splice('eval', 'pie', '--tasks', tasksFile, '--device', 'cpu', '--limit', '3', '--json');
+    const r = splice('eval', 'pie', '--tasks', tasksFile, '--model', TINY_MODEL, '--device', 'cpu', '--limit', '3', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.equal(out.tasks + out.skipped, 3);
@@ -46,7 +46,7 @@ describe('evaluation and benchmark commands', () => {
   it('eval pie names the line and field of a malformed task', () => {
     const bad = path.join(dir, 'bad.jsonl');
     fs.writeFileSync(bad, '{"id":"a","language":"python","before":"abc","edits":[{"start":2,"end":9,"text":""}],"cursor":0,"expected":"x"}\n');
-    const r = splice('eval', 'pie', '--tasks', bad, '--device', 'cpu');
+    const r = splice('eval', 'pie', '--tasks', bad, '--model', TINY_MODEL, '--device', 'cpu');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.jsonl:1: field "edits"/);
   });
@@ -55,7 +55,7 @@ describe('evaluation and benchmark commands', () => {
     const fim = path.join(dir, 'fim.jsonl');
     const task = (id: string, language: string) => JSON.stringify({ id, language, prefix: 'def add(a, b):\n    ret', suffix: '\nprint(add(1, 2))\n', expected: 'urn a + b' });
     fs.writeFileSync(fim, `${task('a', 'python')}\n${task('b', 'typescript')}\n`);
-    const r = splice('eval', 'fim', '--tasks', fim, '--device', 'cpu', '--json');
+    const r = splice('eval', 'fim', '--tasks', fim, '--model', TINY_MODEL, '--device', 'cpu', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
     assert.equal(out.tasks, 2);
@@ -63,11 +63,11 @@ describe('evaluation and benchmark commands', () => {
     assert.ok(out.em >= 0 && out.em <= 1 && out.es >= 0 && out.es <= 1);
     const missing = path.join(dir, 'fim-bad.jsonl');
     fs.writeFileSync(missing, '{"id":"a","language":"python","prefix":"x"}\n');
-    assert.match(splice('eval', 'fim', '--tasks', missing, '--device', 'cpu').stderr, /fim-bad\.jsonl:1: field "suffix" must be a string/);
+    assert.match(splice('eval', 'fim', '--tasks', missing, '--model', TINY_MODEL, '--device', 'cpu').stderr, /fim-bad\.jsonl:1: field "suffix" must be a string/);
   });
 
   it('bench pie prints rows with full_ms, pie_ms and their ratio, measured in the same run', () => {
-    const r = splice('bench', 'pie', '--device', 'cpu', '--sizes', '128,256', '--runs', '1', '--json');
+    const r = splice('bench', 'pie', '--model', TINY_MODEL, '--device', 'cpu', '--sizes', '128,256', '--runs', '1', '--json');
     assert.equal(r.code, 0, r.stderr);
     const { rows } = lastJson(r.stdout);
     assert.equal(rows.length, 2);

@@ -66,7 +66,7 @@ describe('splice lsp --stdio', () => {
       processId: process.pid,
       rootUri: null,
       capabilities: {},
-      initializationOptions: { device: 'cpu', maxTokens: 8, debounceMs: 0 },
+      initializationOptions: { modelPath: TINY_MODEL, device: 'cpu', maxTokens: 8, debounceMs: 0 },
     });
     assert.equal(init.capabilities.textDocumentSync, 2);
     assert.ok(init.capabilities.inlineCompletionProvider);
