@@ -79,17 +79,18 @@ describe('DocumentSession (PIE)', async () => {
     for (const name of FIXTURES) {
       const tol = name === 'fp16-kv' ? 4e-3 : 2e-5;
       const allLayers = [0, 1];
-      it(`${name} on ${device}: trailing deletion and append equal full recomputation in every layer`, { skip }, async () => {
+      it(`${name} on ${device}: trailing deletion and append equal full recomputation in every layer`, { skip }, async (t) => {
         await withModel(name, device, async (c) => {
           const del = await editedVsFull(c, [{ start: TEXT.length - 30, end: TEXT.length, text: '' }], 'pie', allLayers);
           assert.equal(del.stats.mode, 'pie');
           assert.ok(del.diff.keys < tol && del.diff.values < tol, `deletion: ${JSON.stringify(del.diff)}`);
           const app = await editedVsFull(c, [{ start: TEXT.length, end: TEXT.length, text: '    def put(self, key, value):\n' }], 'pie', allLayers);
           assert.ok(app.diff.keys < tol && app.diff.values < tol, `append: ${JSON.stringify(app.diff)}`);
+          t.diagnostic(`deletion ${JSON.stringify(del.diff)}; append ${JSON.stringify(app.diff)}`);
         });
       });
 
-      it(`${name} on ${device}: layer-0 keys and values equal full recomputation after insertion, deletion and multi-place edits`, { skip }, async () => {
+      it(`${name} on ${device}: layer-0 keys and values equal full recomputation after insertion, deletion and multi-place edits`, { skip }, async (t) => {
         await withModel(name, device, async (c) => {
           const cases: TextEdit[][] = [
             [{ start: MIDDLE, end: MIDDLE, text: INSERTED }],
@@ -104,11 +105,12 @@ describe('DocumentSession (PIE)', async () => {
             const { stats, diff } = await editedVsFull(c, edits, 'pie', [0]);
             assert.equal(stats.mode, 'pie', stats.reason);
             assert.ok(diff.keys < tol && diff.values < tol, `${JSON.stringify(edits)}: ${JSON.stringify(diff)}`);
+            t.diagnostic(`${edits.length} edit(s): layer 0 ${JSON.stringify(diff)}`);
           }
         });
       });
 
-      it(`${name} on ${device}: insert then delete restores every key and value`, { skip }, async () => {
+      it(`${name} on ${device}: insert then delete restores every key and value`, { skip }, async (t) => {
         await withModel(name, device, async (c) => {
           const original = await DocumentSession.open(c.model, c.ops, TEXT);
           const edited = await DocumentSession.open(c.model, c.ops, TEXT);
@@ -117,6 +119,7 @@ describe('DocumentSession (PIE)', async () => {
           assert.equal(back.mode, 'pie');
           assert.equal(edited.text, TEXT);
           const diff = await cacheDiff(c, edited, original, allLayers);
+          t.diagnostic(`restored ${JSON.stringify(diff)}`);
           assert.ok(diff.keys < tol && diff.values < tol, JSON.stringify(diff));
           original.dispose();
           edited.dispose();
