@@ -54,6 +54,8 @@ describe('generate', () => {
     const nl = tok.encode('\n')[0]!;
     assert.equal((await run([a, a, tok.eosTokenId!], 10)).r.stopReason, 'stop-token');
     assert.equal((await run([a, a, tok.eosTokenId!], 10)).r.text, 'aa');
+    const immediate = await run([tok.eosTokenId!], 10);
+    assert.deepEqual([immediate.r.stopReason, immediate.r.text, immediate.deltas], ['stop-token', '', []], 'a stop token first gives empty text');
     const stopped = await run([a, nl, a], 10, ['\n']);
     assert.equal(stopped.r.stopReason, 'stop-sequence');
     assert.equal(stopped.r.text, 'a');

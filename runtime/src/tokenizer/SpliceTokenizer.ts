@@ -44,6 +44,7 @@ export class SpliceTokenizer {
   }
 
   decode(ids: readonly number[]): string {
+    if (ids.length === 0) return ''; // the library refuses an empty list
     return this.inner.decode([...ids], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   }
 
