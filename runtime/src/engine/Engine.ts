@@ -119,7 +119,8 @@ export class Engine {
   }
 
   private generateOptions(req: Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'signal'>): GenerateOptions {
-    return { maxTokens: req.maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds: this.model.folder.fim.stopTokenIds, stopSequences: req.stopSequences, signal: req.signal };
+    const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
+    return { maxTokens: req.maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences: req.stopSequences, signal: req.signal };
   }
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */

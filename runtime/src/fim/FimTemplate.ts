@@ -13,6 +13,8 @@ export interface FimTemplate {
   afterPrefix(suffix: readonly number[]): number[];
   /** Tokens that end a completion (end of text, FIM pads, file separators), as found in this tokenizer. */
   stopTokenIds: number[];
+  /** Tokens that are not text: the ToolGen mark (tokenizer_config.json "tool_token"), when the model has one. */
+  silentTokenIds: number[];
 }
 
 interface FamilyTokens {
@@ -44,8 +46,16 @@ function familyOf(tok: SpliceTokenizer): FamilyTokens | undefined {
   return KNOWN_FAMILIES.find((f) => [f.prefix, f.suffix, f.middle].every((t) => tok.specialTokens.has(t)));
 }
 
-function template(family: string, leading: number[], afterPrefix: (suffix: readonly number[]) => number[], stopTokenIds: number[]): FimTemplate {
-  return { family, leading, afterPrefix, stopTokenIds, build: (prefix, suffix) => [...leading, ...prefix, ...afterPrefix(suffix)] };
+function template(family: string, leading: number[], afterPrefix: (suffix: readonly number[]) => number[], stopTokenIds: number[], silentTokenIds: number[]): FimTemplate {
+  return { family, leading, afterPrefix, stopTokenIds, silentTokenIds, build: (prefix, suffix) => [...leading, ...prefix, ...afterPrefix(suffix)] };
+}
+
+function toolTokenIds(tok: SpliceTokenizer): number[] {
+  const tool = tok.configToken('tool_token');
+  if (tool === undefined) return [];
+  const id = tok.idOf(tool);
+  if (id === undefined) throw new ModelFolderError('tokenizer_config.json', 'tool_token', `names "${tool}", which tokenizer.json does not have`);
+  return [id];
 }
 
 export function fimTemplateFor(tok: SpliceTokenizer): FimTemplate {
@@ -56,8 +66,9 @@ export function fimTemplateFor(tok: SpliceTokenizer): FimTemplate {
   }
   if (tok.eosTokenId !== undefined) stops.add(tok.eosTokenId);
   const fam = familyOf(tok);
-  if (!fam) return template('none', [], () => [], [...stops]);
+  const silent = toolTokenIds(tok);
+  if (!fam) return template('none', [], () => [], [...stops], silent);
   const [pre, suf, mid] = [fam.prefix, fam.suffix, fam.middle].map((t) => tok.idOf(t)!) as [number, number, number];
   stops.add(pre).add(suf).add(mid);
-  return template(fam.family, [pre], (suffix) => [suf, ...suffix, mid], [...stops]);
+  return template(fam.family, [pre], (suffix) => [suf, ...suffix, mid], [...stops], silent);
 }

@@ -28,9 +28,9 @@ function scripted(script: number[]): { model: LanguageModel; cache: KvCache } {
   return { model: model as unknown as LanguageModel, cache: cache as unknown as KvCache };
 }
 
-async function run(script: number[], maxTokens: number, stopSequences: string[] = []): Promise<{ deltas: string[]; r: GenerateResult }> {
+async function run(script: number[], maxTokens: number, stopSequences: string[] = [], silentTokenIds: number[] = []): Promise<{ deltas: string[]; r: GenerateResult }> {
   const { model, cache } = scripted(script);
-  const stream = generate(model, tok, tok.encode('x = '), cache, { maxTokens, sampling: GREEDY, stopTokenIds: [tok.eosTokenId!], stopSequences });
+  const stream = generate(model, tok, tok.encode('x = '), cache, { maxTokens, sampling: GREEDY, stopTokenIds: [tok.eosTokenId!], stopSequences, silentTokenIds });
   const deltas: string[] = [];
   for (let s = await stream.next(); ; s = await stream.next()) {
     if (s.done) return { deltas, r: s.value };
@@ -47,6 +47,15 @@ describe('generate', () => {
     assert.equal(r.stopReason, 'max-tokens');
     assert.equal(r.text, 'a');
     assert.equal(deltas.join(''), 'a');
+  });
+
+  it('leaves silent tokens (the ToolGen mark) out of the text but counts them as generated', async () => {
+    const tool = tok.idOf('<|tool|>')!;
+    const [s, e, l, f, dot] = ['s', 'e', 'l', 'f', '.'].map((c) => tok.encode(c)[0]!);
+    const { deltas, r } = await run([s, e, l, f, dot, tool, s, tok.eosTokenId!], 20, [], [tool]);
+    assert.equal(r.text, 'self.s');
+    assert.equal(deltas.join(''), 'self.s');
+    assert.ok(r.tokenIds.includes(tool));
   });
 
   it('stops at a stop token without including it, and at a stop sequence cutting before it', async () => {

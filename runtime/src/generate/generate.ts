@@ -12,6 +12,8 @@ export interface GenerateOptions {
   stopTokenIds: readonly number[];
   /** Strings that end generation (the text is cut before them). */
   stopSequences?: readonly string[];
+  /** Tokens the model may emit that are not text (e.g. a ToolGen mark): kept in its context, left out of the text. */
+  silentTokenIds?: readonly number[];
   signal?: AbortSignal;
   /** Prompt tokens encoded per forward pass (bounds memory for logits; lets an abort land between chunks). */
   prefillChunk?: number;
@@ -53,14 +55,16 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
   const sampler = new Sampler(opts.sampling);
   const stops = new StopMatcher(opts.stopSequences ?? []);
   const stopIds = new Set(opts.stopTokenIds);
+  const silent = new Set(opts.silentTokenIds ?? []);
   const ids: number[] = [];
+  const textOf = (all: number[]) => tokenizer.decode(silent.size ? all.filter((id) => !silent.has(id)) : all);
   let emitted = '';
   for (;;) {
     if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
     const next = sampler.sample(logits, 0, logits.length);
-    if (stopIds.has(next)) return result(tokenizer.decode(ids), ids, 'stop-token');
+    if (stopIds.has(next)) return result(textOf(ids), ids, 'stop-token');
     ids.push(next);
-    const text = tokenizer.decode(ids);
+    const text = textOf(ids);
     const cut = stops.cutAt(text);
     if (cut !== undefined) return result(text.slice(0, cut), ids, 'stop-sequence');
     const ready = stops.safePrefix(text);
