@@ -1,6 +1,6 @@
 // `splice eval pie`: next-line exact match and edit similarity after edits, and cache-update time, per update mode.
 import { distance } from 'fastest-levenshtein';
-import { applyTextEdits, type Engine, type UpdateMode } from '../../../runtime/src/index.js';
+import { applyTextEdits, SpliceError, type DocumentSession, type Engine, type UpdateMode } from '../../../runtime/src/index.js';
 import type { PieTask } from './makePieTasks.js';
 
 export interface ModeScore {
@@ -22,29 +22,39 @@ export function editSimilarity(a: string, b: string): number {
   return n === 0 ? 1 : 1 - distance(a, b) / n;
 }
 
-/** The first line of a continuation, without trailing whitespace. */
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.trimEnd();
+/**
+ * The contexts a task caches before and after its edits: the text before the cursor, without the newline that ends
+ * the previous line (when no edit touches it). A bare newline token is rare in training — newlines merge with the
+ * next line's indentation — so the model writes that newline itself, and the line after it is the answer.
+ */
+export function taskContexts(task: PieTask): { before: string; after: string; endedLine: boolean } {
+  const delta = task.edits.reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
+  const cursorBefore = task.cursor - delta;
+  const lastEditEnd = Math.max(0, ...task.edits.map((e) => e.end));
+  if (cursorBefore < lastEditEnd || cursorBefore > task.before.length) throw new SpliceError('input', `task ${task.id}: its edits must lie above the cursor`);
+  const after = applyTextEdits(task.before, task.edits).slice(0, task.cursor);
+  const endedLine = after.endsWith('\n') && lastEditEnd < cursorBefore;
+  const trim = endedLine ? 1 : 0;
+  return { before: task.before.slice(0, cursorBefore - trim), after: after.slice(0, after.length - trim), endedLine };
 }
 
 async function runMode(engine: Engine, task: PieTask, mode: UpdateMode): Promise<{ line: string; ms: number }> {
+  const ctx = taskContexts(task);
+  let session: DocumentSession;
+  let ms: number;
   if (mode === 'full') {
-    const context = applyTextEdits(task.before, task.edits).slice(0, task.cursor);
     const t0 = performance.now();
-    const session = await engine.openSession(context);
-    const ms = performance.now() - t0;
-    try {
-      const r = await engine.continueSession(session, { maxTokens: MAX_LINE_TOKENS, stopSequences: ['\n'] });
-      return { line: firstLine(r.text), ms };
-    } finally {
-      session.dispose();
-    }
+    session = await engine.openSession(ctx.after);
+    ms = performance.now() - t0;
+  } else {
+    session = await engine.openSession(ctx.before);
+    ms = (await session.update(task.edits, mode)).ms;
   }
-  const session = await engine.openSession(task.before);
   try {
-    const stats = await session.update(task.edits, mode);
-    const r = await engine.continueSession(session, { maxTokens: MAX_LINE_TOKENS, stopSequences: ['\n'] });
-    return { line: firstLine(r.text), ms: stats.ms };
+    // With the newline left out, the continuation starts with it: stop at the next one.
+    const r = await engine.continueSession(session, { maxTokens: MAX_LINE_TOKENS, stopSequences: ['\n'], stopSearchFrom: ctx.endedLine ? 1 : 0 });
+    const text = ctx.endedLine ? r.text.replace(/^\n/, '') : r.text;
+    return { line: text.split('\n')[0]!.trimEnd(), ms };
   } finally {
     session.dispose();
   }
@@ -58,8 +68,8 @@ export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly 
   let scored = 0;
   let skipped = 0;
   for (const task of tasks) {
-    const after = applyTextEdits(task.before, task.edits).slice(0, task.cursor);
-    if (Math.max(tok.encode(task.before).length, tok.encode(after).length) > limit) {
+    const ctx = taskContexts(task);
+    if (Math.max(tok.encode(ctx.before).length, tok.encode(ctx.after).length) > limit) {
       skipped++;
       continue;
     }

@@ -40,11 +40,16 @@ export interface CompletionRequest {
   maxTokens: number;
   sampling?: SamplingOptions;
   stopSequences?: string[];
+  /** Character of the completion from which stop sequences are looked for (default 0). */
+  stopSearchFrom?: number;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
   /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
   context?: { prefixTokens: number; suffixTokens: number };
 }
+
+/** The generation controls of a request (what continueSession takes). */
+export type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'stopSearchFrom' | 'signal'>;
 
 export interface CompletionResult {
   completion: string;
@@ -118,9 +123,10 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'signal'>): GenerateOptions {
+  private generateOptions(req: GenerationRequest): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
-    return { maxTokens: req.maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences: req.stopSequences, signal: req.signal };
+    const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal };
   }
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
@@ -187,7 +193,7 @@ export class Engine {
   }
 
   /** Left-to-right continuation of a session's text (its cache is reused, not changed). */
-  async continueSession(session: DocumentSession, opts: Pick<CompletionRequest, 'maxTokens' | 'sampling' | 'stopSequences' | 'signal'>): Promise<GenerateResult> {
+  async continueSession(session: DocumentSession, opts: GenerationRequest): Promise<GenerateResult> {
     const { cache, prompt } = await session.forkForGeneration();
     try {
       return await drain(generate(this.model, this.model.folder.tokenizer, prompt, cache, this.generateOptions(opts)));

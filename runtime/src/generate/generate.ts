@@ -12,6 +12,8 @@ export interface GenerateOptions {
   stopTokenIds: readonly number[];
   /** Strings that end generation (the text is cut before them). */
   stopSequences?: readonly string[];
+  /** Character of the generated text from which stop sequences are looked for (default 0). */
+  stopSearchFrom?: number;
   /** Tokens the model may emit that are not text (e.g. a ToolGen mark): kept in its context, left out of the text. */
   silentTokenIds?: readonly number[];
   signal?: AbortSignal;
@@ -53,7 +55,7 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
   let logits = await prefill(model, prompt, cache, opts.prefillChunk, opts.signal);
   if (!logits) return result('', [], 'aborted');
   const sampler = new Sampler(opts.sampling);
-  const stops = new StopMatcher(opts.stopSequences ?? []);
+  const stops = new StopMatcher(opts.stopSequences ?? [], opts.stopSearchFrom);
   const stopIds = new Set(opts.stopTokenIds);
   const silent = new Set(opts.silentTokenIds ?? []);
   const ids: number[] = [];
