@@ -134,7 +134,8 @@ def npm_files(spec, include, exclude):
             except UnicodeDecodeError:
                 continue
             out.append((rel, text))
-    return out, hashlib.sha256(data).hexdigest()
+        pj = json.loads(tar.extractfile("package/package.json").read())
+    return out, hashlib.sha256(data).hexdigest(), pj.get("license")
 
 
 def main():
@@ -172,11 +173,11 @@ def main():
 
     print("python stdlib ...", flush=True)
     add("cpython-stdlib-3.11", python_files(), lang_of,
-        {"root": str(PY_ROOT), "python_version": sys.version.split()[0], "exclude": PY_EXCLUDE, "keep": PY_KEEP})
+        {"license": "PSF-2.0", "root": str(PY_ROOT), "python_version": sys.version.split()[0], "exclude": PY_EXCLUDE, "keep": PY_KEEP})
     print("npm packages ...", flush=True)
     for spec, include, exclude in NPM_PACKAGES:
-        files, sha = npm_files(spec, include, exclude)
-        add(spec, files, lang_of, {"tarball_sha256": sha, "include": include, "exclude": exclude})
+        files, sha, lic = npm_files(spec, include, exclude)
+        add(spec, files, lang_of, {"license": lic, "tarball_sha256": sha, "include": include, "exclude": exclude})
 
     with open(WORK / "corpus.jsonl", "w", encoding="utf-8") as f:
         for r in rows:

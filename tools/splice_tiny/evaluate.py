@@ -19,6 +19,8 @@ FIM exact match on evals/fim-heldout.jsonl, greedy:
   exact match <=> middle.rstrip() == expected.rstrip().
 
     /usr/bin/python3 tools/splice_tiny/evaluate.py [--ckpt work/train/final.pt] [--tasks evals/fim-heldout.jsonl]
+--node also runs tools/splice_tiny/fim_eval.mjs on the exported ONNX model (onnxruntime-node,
+@huggingface/tokenizers) and records how many middles and token ids equal PyTorch's.
 Writes work/eval.json (+ per-task predictions in work/fim_predictions.jsonl) and the
 "eval" section of tools/splice_tiny/manifest.json.
 """
@@ -26,6 +28,7 @@ Writes work/eval.json (+ per-task predictions in work/fim_predictions.jsonl) and
 import argparse
 import json
 import math
+import subprocess
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -33,7 +36,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common import EVALS, WORK, Encoder, empty_past, forward_logits, load_checkpoint, set_threads, update_manifest
+from common import EVALS, HERE, MODEL_DIR, REPO_ROOT, WORK, Encoder, empty_past, forward_logits, load_checkpoint, set_threads, update_manifest
 
 WINDOW = 1024
 MAX_PREFIX, MAX_SUFFIX, MAX_NEW = 768, 256, 48
@@ -117,6 +120,7 @@ def main():
     ap.add_argument("--ckpt", type=Path, default=WORK / "train" / "final.pt")
     ap.add_argument("--tasks", type=Path, default=EVALS / "fim-heldout.jsonl")
     ap.add_argument("--skip-bpb", action="store_true")
+    ap.add_argument("--node", action="store_true", help="also run fim_eval.mjs (ONNX + @huggingface/tokenizers) and compare")
     args = ap.parse_args()
     set_threads(2)
     model, ck = load_checkpoint(args.ckpt)
@@ -136,6 +140,12 @@ def main():
     with open(WORK / "fim_predictions.jsonl", "w", encoding="utf-8") as f:
         for p in preds:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    if args.node:
+        r = subprocess.run(["node", str(HERE / "fim_eval.mjs"), str(MODEL_DIR), str(args.tasks), str(WORK / "fim_predictions.jsonl")],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+        print(r.stdout.strip(), r.stderr.strip()[-2000:], flush=True)
+        res["node_crosscheck"] = json.loads(r.stdout.strip().splitlines()[-1])
+        (WORK / "eval.json").write_text(json.dumps(res, indent=2))
     update_manifest("eval", res)
 
 

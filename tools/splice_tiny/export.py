@@ -73,6 +73,15 @@ def main():
     res = subprocess.run(["node", str(HERE / "check_onnx.mjs"), str(MODEL_DIR), str(ref)], cwd=REPO_ROOT, capture_output=True, text=True)
     print(res.stdout.strip(), res.stderr.strip())
     check = json.loads(res.stdout.strip().splitlines()[-1])
+    log = [json.loads(l) for l in open(Path(ck["args"]["out"]) / "log.jsonl")] if (Path(ck["args"]["out"]) / "log.jsonl").exists() else []
+    log = [r for r in log if r["step"] <= ck["step"]]
+    evals = [r for r in log if "heldout_loss" in r]
+    update_manifest("training", {
+        "steps": ck["step"], "tokens": ck["tokens"], "wall_s": round(ck["wall"], 1), "params": ck["params"],
+        "threads": 2, "args": ck["args"], "config": ck["config"], "sampler_stats": ck["sampler_stats"],
+        "final_train_loss_20step_mean": round(sum(r["loss"] for r in log[-20:]) / max(1, len(log[-20:])), 4) if log else None,
+        "last_validation": evals[-1] if evals else None,
+    })
     size = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
     update_manifest("export", {"checkpoint": str(args.ckpt.relative_to(HERE)) if args.ckpt.is_relative_to(HERE) else str(args.ckpt),
                                "onnx_bytes": onnx_path.stat().st_size, "model_dir_bytes": size,

@@ -5,11 +5,13 @@ Each training row is packed from samples until it is full (the last one cut):
   * pick a language (python 0.45, typescript 0.25, javascript 0.30), then a
     training file with probability proportional to its size (x MARKED_WEIGHT when
     the file carries ToolGen marks), then a window of whole lines from it;
-  * with probability FIM_RATE the window is FIM-transformed at CHARACTER offsets
-    (so cuts fall inside tokens): half of the time two uniform random cuts
-    (prefix/middle/suffix), half of the time a uniform random cut that ends the
-    middle at the end of its line or 1-3 lines later (the next-line completion
-    shape); then PSM or SPM with equal probability:
+  * with probability FIM_RATE (when at least 64 tokens of the row are left; a
+    row's very short tail stays plain text) a window of log-uniform 48..(tokens left)
+    tokens is FIM-transformed at CHARACTER offsets
+    (so cuts fall inside tokens): with probability 1 - LINE_FIM_RATE two uniform
+    random cuts (prefix/middle/suffix), otherwise a uniform random cut whose
+    middle ends at the end of its line or 1-3 lines later (the next-line
+    completion shape); then SPM with probability SPM_RATE, else PSM:
         PSM: <|fim_prefix|> P <|fim_suffix|> S <|fim_middle|> M <|endoftext|>
         SPM: <|fim_suffix|> S <|fim_prefix|> P <|fim_middle|> M <|endoftext|>
     otherwise the window is plain left-to-right text (<|endoftext|> only when
@@ -35,12 +37,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common import MARK_CHAR, MODEL_SPEC, SEED, WORK, Encoder, build_model, count_params, empty_past, set_threads
+from common import MARK_CHAR, MODEL_SPEC, SEED, WORK, Encoder, build_model, count_params, fast_forward, forward_logits, set_threads
 
 LANG_WEIGHTS = {"python": 0.45, "typescript": 0.25, "javascript": 0.30}
-FIM_RATE = 0.5
-SPM_RATE = 0.5
-LINE_FIM_RATE = 0.5
+FIM_RATE = 0.7  # per sample; FIM samples are shorter, so about 45% of tokens
+SPM_RATE = 0.25
+LINE_FIM_RATE = 0.6
 MARKED_WEIGHT = 3.0
 CHARS_PER_TOKEN = 3.6
 TOKENS_PER_STEP = 4096
@@ -84,8 +86,9 @@ def load_training_files():
 
 
 class Sampler:
-    def __init__(self, files, enc, seed):
+    def __init__(self, files, enc, seed, cfg):
         self.enc = enc
+        self.cfg = cfg
         self.rng = random.Random(seed)
         self.langs = sorted(files)
         self.lang_w = [LANG_WEIGHTS[l] for l in self.langs]
@@ -120,14 +123,17 @@ class Sampler:
         return text[start:end], end >= len(text)
 
     def sample(self, n_tokens):
-        rng, enc = self.rng, self.enc
+        rng, enc, c = self.rng, self.enc, self.cfg
         _, text, marked = self.pick_file()
+        fim = rng.random() < c["fim_rate"] and n_tokens >= 64  # a row's very short tail stays plain text
+        if fim:  # FIM windows: log-uniform 48..n_tokens tokens, so a row holds several FIM transitions
+            n_tokens = int(math.exp(rng.uniform(math.log(48), math.log(n_tokens))))
         w, at_end = self.window(text, int(n_tokens * CHARS_PER_TOKEN * rng.uniform(0.6, 1.1)))
         self.stats["samples"] += 1
         self.stats["marked_samples"] += marked
-        if rng.random() < FIM_RATE and len(w) > 2:
+        if fim and len(w) > 2:
             i = rng.randrange(0, len(w) + 1)
-            if rng.random() < LINE_FIM_RATE:
+            if rng.random() < c["line_fim_rate"]:
                 j = i
                 for _ in range(rng.choice([1, 1, 1, 2, 3, 4])):
                     nl = w.find("\n", j)
@@ -137,7 +143,7 @@ class Sampler:
                 j = rng.randrange(0, len(w) + 1)
                 i, j = min(i, j), max(i, j)
             p, m, s = enc.encode(w[:i]), enc.encode(w[i:j]), enc.encode(w[j:])
-            if rng.random() < SPM_RATE:
+            if rng.random() < c["spm_rate"]:
                 ids = [enc.fim_suffix] + s + [enc.fim_prefix] + p + [enc.fim_middle] + m + [enc.eot]
                 self.stats["fim_spm"] += 1
             else:
@@ -172,10 +178,7 @@ def heldout_rows(heldout, enc, seq_len, max_rows):
 
 def loss_of(model, spec, ids):
     x, y = ids[:, :-1], ids[:, 1:]
-    b, s = x.shape
-    mask = torch.ones(b, s, dtype=torch.int64)
-    pos = torch.arange(s, dtype=torch.int64)[None].expand(b, s)
-    logits = model(x, mask, pos, *empty_past(spec, b))[0]
+    logits = fast_forward(model, x)
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
 
@@ -188,8 +191,11 @@ def lr_at(step, total, peak, warmup):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=900)
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--fim-rate", type=float, default=FIM_RATE)
+    ap.add_argument("--spm-rate", type=float, default=SPM_RATE)
+    ap.add_argument("--line-fim-rate", type=float, default=LINE_FIM_RATE)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--eval-every", type=int, default=50)
     ap.add_argument("--ckpt-every", type=int, default=50)
@@ -204,7 +210,8 @@ def main():
     enc = Encoder.load()
     spec = dict(MODEL_SPEC, vocab_size=enc.vocab_size)
     files, heldout, n_marks, n_marked_files = load_training_files()
-    sampler = Sampler(files, enc, SEED)
+    fim_cfg = {"fim_rate": args.fim_rate, "spm_rate": args.spm_rate, "line_fim_rate": args.line_fim_rate}
+    sampler = Sampler(files, enc, SEED, fim_cfg)
     val = heldout_rows(heldout, enc, 512, 24)
 
     model = build_model(spec)
@@ -226,12 +233,16 @@ def main():
     else:
         log_path.write_text("")
     n_params = count_params(model)
+    with torch.no_grad():  # the fast training forward is the exported (contract) forward
+        probe = val[:2, :256]
+        diff = (fast_forward(model, probe) - forward_logits(model, probe)).abs().max().item()
+    assert diff < 1e-4, diff
     print(f"params {n_params} ({n_params / 1e6:.2f}M), threads {threads}, marked files {n_marked_files}, marks {n_marks}", flush=True)
 
     def save(final=False):
         ck = {"model": model.state_dict(), "opt": opt.state_dict(), "rng": sampler.rng.getstate(), "sampler_stats": sampler.stats,
               "step": step, "tokens": tokens, "wall": wall, "spec": spec, "params": n_params, "args": vars(args) | {"out": str(args.out)},
-              "config": {"lang_weights": LANG_WEIGHTS, "fim_rate": FIM_RATE, "spm_rate": SPM_RATE, "line_fim_rate": LINE_FIM_RATE,
+              "config": {"lang_weights": LANG_WEIGHTS, **fim_cfg, "fim_window_tokens": "log-uniform 48..row",
                          "marked_weight": MARKED_WEIGHT, "tokens_per_step": TOKENS_PER_STEP, "marked_files": n_marked_files, "marks": n_marks}}
         torch.save(ck, args.out / "ckpt.tmp")
         (args.out / "ckpt.tmp").replace(ckpt_path)
