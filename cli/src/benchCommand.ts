@@ -1,6 +1,6 @@
 // `splice bench pie`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
-import { Engine, SpliceError, defaultModelDir, type DeviceRequest } from '../../runtime/src/index.js';
+import { Engine, SpliceError, defaultModelDir, packageRoot, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { benchPie, type PieBenchRow } from './bench/pieBench.js';
 import { readCodeFiles } from './codeCorpus.js';
@@ -9,8 +9,8 @@ const DEFAULT_SIZES = [512, 1024, 2048, 4096];
 
 function corpusDir(from: string | undefined): string {
   if (from) return from;
-  // The repository's own TypeScript sources: present in a clone, where benchmarks are run.
-  return path.resolve(defaultModelDir(), '..', '..', '..', '..');
+  // The repository's own sources: present in a clone, where benchmarks are run.
+  return packageRoot();
 }
 
 export async function runBench(args: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 // The runtime's one public entry: plain data and AbortSignal, no vscode, no LSP.
-export { Engine, defaultModelDir, type CompletionRequest, type CompletionResult, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
+export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
 export { InferenceQueue } from './engine/InferenceQueue.js';
 export { SpliceError, ModelFolderError, isAbort, type SpliceErrorCode } from './errors.js';
 export { DEVICE_REQUESTS, parseDeviceRequest, isProviderInstalled, type DeviceKind, type DeviceRequest } from './device/Device.js';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT, SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
 
 /** The model `splice` uses without --model. */
-const DEFAULT_MODEL = 'tiny-llama';
+const DEFAULT_MODEL = 'splice-tiny';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-cli-'));
 const file = path.join(dir, 'x.py');

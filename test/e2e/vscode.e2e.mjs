@@ -22,7 +22,7 @@ const E2E = path.join(ROOT, '.e2e');
 const CODE_SERVER = path.join(E2E, 'node_modules/code-server/out/node/entry.js');
 const CHROMIUM = process.env.SPLICE_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const MODEL = 'tiny-llama';
+const MODEL = 'splice-tiny';
 const DEVICE = 'cpu';
 const FILE_NAME = 'sample.py';
 const ORIGINAL = ['def add(a, b):', '    total = a + b', '    return total', '', '', 'def main():', '    print(add(1, 2))', ''].join('\n');

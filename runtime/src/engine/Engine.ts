@@ -69,13 +69,19 @@ export interface SessionCompletionResult extends CompletionResult {
 /** Suffix tokens put in a session completion's prompt (encoded afresh each time). */
 const SESSION_SUFFIX_TOKENS = 256;
 
-/** The bundled default model: the folder `runtime/models/<name>` found above this file (source, out/ or dist/). */
-export function defaultModelDir(name = 'fixtures/tiny-llama'): string {
+/** The installed package (or clone): the first folder above this file (source, out/ or dist/) with runtime/models. */
+export function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'runtime', 'models', name);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new SpliceError('model-folder', `bundled model runtime/models/${name} not found above ${__dirname}`);
+    if (fs.existsSync(path.join(dir, 'runtime', 'models'))) return dir;
+    if (path.dirname(dir) === dir) throw new SpliceError('model-folder', `no runtime/models folder above ${__dirname}`);
   }
+}
+
+/** The bundled default model, runtime/models/<name> in the package. */
+export function defaultModelDir(name = 'splice-tiny'): string {
+  const dir = path.join(packageRoot(), 'runtime', 'models', name);
+  if (!fs.existsSync(dir)) throw new SpliceError('model-folder', `bundled model ${dir} is missing`);
+  return dir;
 }
 
 /** Runs a generation stream to its end, passing each text delta on. */
