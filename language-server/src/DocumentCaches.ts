@@ -1,5 +1,5 @@
 // Per-document cached states (PIE sessions): created on first use, kept in step with edits, bounded, with stats.
-import type { CompletionRequest, CompletionResult, DocumentSession, Engine, UpdateStats } from '../../runtime/src/index.js';
+import type { CompletionRequest, CompletionResult, DocumentSession, Engine } from '../../runtime/src/index.js';
 import type { DocumentStats } from './protocol.js';
 
 /** Open documents whose caches are kept; the least recently used one is dropped beyond this. */
@@ -102,4 +102,3 @@ export class DocumentCaches {
   }
 }
 
-export type { UpdateStats };

@@ -11,6 +11,7 @@ export { KvCache, type KvShape, type KvDtype } from './kv/KvCache.js';
 export { KvOps, type CpuLayer } from './kv/KvOps.js';
 export { generate, prefill, type GenerateOptions, type GenerateResult, type StopReason } from './generate/generate.js';
 export { Sampler, GREEDY, type SamplingOptions } from './generate/Sampler.js';
+export { seededRandom } from './generate/seededRandom.js';
 export { fimTemplateFor, type FimTemplate } from './fim/FimTemplate.js';
 export { SpliceTokenizer } from './tokenizer/SpliceTokenizer.js';
 export { DocumentSession, type UpdateStats, type SessionOptions } from './pie/DocumentSession.js';

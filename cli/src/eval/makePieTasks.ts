@@ -1,6 +1,6 @@
 // Builds PIE tasks from real code the way the paper does: user edits above a cursor whose next line is the answer.
 // The edited text is always the real file; `before` is it with the edit undone (lines removed or extra lines added).
-import type { TextEdit } from '../../../runtime/src/index.js';
+import { seededRandom, type TextEdit } from '../../../runtime/src/index.js';
 import type { SourceFile } from '../codeCorpus.js';
 
 export interface PieTask {
@@ -14,16 +14,6 @@ export interface PieTask {
 
 export type EditKind = 'insertion' | 'deletion' | 'multi';
 const KINDS: EditKind[] = ['insertion', 'deletion', 'multi'];
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = (r: () => number, n: number) => Math.floor(r() * n);
 
@@ -84,7 +74,7 @@ function planEdits(r: () => number, kind: EditKind, afterLines: string[], donor:
 
 /** Up to `count` tasks, cycling insertion, deletion and multi-place edits; contexts end at a line start. */
 export function makePieTasks(files: SourceFile[], count: number, seed: number, maxContextChars: number): PieTask[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const order = files.map((f) => ({ f, key: r() })).sort((a, b) => a.key - b.key).map((x) => x.f);
   const tasks: PieTask[] = [];
   for (let attempt = 0; tasks.length < count && attempt < count * 20 && order.length > 0; attempt++) {

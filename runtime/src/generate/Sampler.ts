@@ -1,4 +1,5 @@
 // Picks the next token from logits: greedy at temperature 0, otherwise temperature + nucleus (top-p) with a seeded RNG.
+import { seededRandom } from './seededRandom.js';
 
 export interface SamplingOptions {
   /** 0 = greedy. */
@@ -10,25 +11,13 @@ export interface SamplingOptions {
 
 export const GREEDY: SamplingOptions = { temperature: 0, topP: 1, seed: 0 };
 
-/** mulberry32: small, fast, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Sampler {
   private readonly random: () => number;
 
   constructor(private readonly opts: SamplingOptions) {
     if (!(opts.temperature >= 0)) throw new RangeError(`temperature must be >= 0 (got ${opts.temperature})`);
     if (!(opts.topP > 0 && opts.topP <= 1)) throw new RangeError(`top-p must be in (0, 1] (got ${opts.topP})`);
-    this.random = rng(opts.seed);
+    this.random = seededRandom(opts.seed);
   }
 
   /** Samples from logits[offset, offset + vocab). */
