@@ -1,4 +1,5 @@
 // `splice eval pie --tasks FILE.jsonl`: metrics per cache-update mode; JSON result on the last line with --json.
+import * as fs from 'node:fs';
 import { Engine, SpliceError, UPDATE_MODES, type UpdateMode } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
@@ -41,14 +42,19 @@ export async function runEval(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
   if (kind === 'fim') return runEvalFim(rest);
   if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim)`);
-  const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' } });
+  const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);
   const all = readPieTasks(v.tasks);
   const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
   const engine = await Engine.open(engineOptions(v));
   try {
-    const result = await evalPie(engine, tasks, modes, progress('pie', tasks.length));
+    const report = progress('pie', tasks.length);
+    if (v.details) fs.writeFileSync(v.details, '');
+    const result = await evalPie(engine, tasks, modes, (done, detail) => {
+      if (v.details) fs.appendFileSync(v.details, `${JSON.stringify(detail)}\n`);
+      report(done);
+    });
     const info = engine.info();
     const out = { ...result, model: info.model, device: info.device };
     if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);

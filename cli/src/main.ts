@@ -19,7 +19,7 @@ commands:
   lsp --stdio            run the language server over stdin/stdout
   make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          PIE tasks from real code: edits above a cursor, next line expected
-  eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--json]
+  eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--details OUT.jsonl] [--json]
                          next-line exact match / edit similarity and cache-update time per mode
   eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--json]
                          FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens)

@@ -33,9 +33,14 @@ describe('evaluation and benchmark commands', () => {
   });
 
   it('eval pie reports em, es and update_ms for every mode on the last line', () => {
-    const r = splice('eval', 'pie', '--tasks', tasksFile, '--model', TINY_MODEL, '--device', 'cpu', '--limit', '3', '--json');
+    const details = path.join(dir, 'details.jsonl');
+    const r = splice('eval', 'pie', '--tasks', tasksFile, '--model', TINY_MODEL, '--device', 'cpu', '--limit', '3', '--details', details, '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
+    const perTask = fs.readFileSync(details, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(perTask.length, out.tasks);
+    const meanEs = perTask.reduce((a, t) => a + t.modes.pie.es, 0) / perTask.length;
+    assert.ok(Math.abs(meanEs - out.modes.pie.es) < 1e-3, 'details agree with the summary');
     assert.equal(out.tasks + out.skipped, 3);
     for (const mode of ['full', 'pie', 'conflict']) {
       const m = out.modes[mode];

@@ -60,8 +60,15 @@ async function runMode(engine: Engine, task: PieTask, mode: UpdateMode): Promise
   }
 }
 
+/** One task's outcome per mode (for --details). */
+export interface PieTaskResult {
+  id: string;
+  expected: string;
+  modes: Partial<Record<UpdateMode, { line: string; em: number; es: number; update_ms: number }>>;
+}
+
 /** Scores every task in every mode; tasks whose context does not fit the model are skipped and counted. */
-export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly UpdateMode[], onTask?: (done: number) => void): Promise<PieEvalResult> {
+export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly UpdateMode[], onTask?: (done: number, result: PieTaskResult) => void): Promise<PieEvalResult> {
   const limit = engine.model.folder.config.maxPositions - MAX_LINE_TOKENS - 2;
   const tok = engine.model.folder.tokenizer;
   const sums = Object.fromEntries(modes.map((m) => [m, { em: 0, es: 0, update_ms: 0 }])) as Record<UpdateMode, ModeScore>;
@@ -73,13 +80,17 @@ export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly 
       skipped++;
       continue;
     }
+    const detail: PieTaskResult = { id: task.id, expected: task.expected, modes: {} };
     for (const mode of modes) {
       const { line, ms } = await runMode(engine, task, mode);
-      sums[mode].em += line === task.expected.trimEnd() ? 1 : 0;
-      sums[mode].es += editSimilarity(line, task.expected.trimEnd());
+      const em = line === task.expected.trimEnd() ? 1 : 0;
+      const es = editSimilarity(line, task.expected.trimEnd());
+      sums[mode].em += em;
+      sums[mode].es += es;
       sums[mode].update_ms += ms;
+      detail.modes[mode] = { line, em, es, update_ms: ms };
     }
-    onTask?.(++scored);
+    onTask?.(++scored, detail);
   }
   const mean = (x: number) => (scored ? Math.round((x / scored) * 10000) / 10000 : 0);
   const modesOut = Object.fromEntries(modes.map((m) => [m, { em: mean(sums[m].em), es: mean(sums[m].es), update_ms: mean(sums[m].update_ms) }])) as Record<UpdateMode, ModeScore>;
