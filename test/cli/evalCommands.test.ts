@@ -41,6 +41,9 @@ describe('evaluation and benchmark commands', () => {
     assert.equal(perTask.length, out.tasks);
     const meanEs = perTask.reduce((a, t) => a + t.modes.pie.es, 0) / perTask.length;
     assert.ok(Math.abs(meanEs - out.modes.pie.es) < 1e-3, 'details agree with the summary');
+    assert.equal(out.modes.full.same_as_full, 1, 'full agrees with itself');
+    const same = perTask.filter((t) => t.modes.pie.line === t.modes.full.line).length / perTask.length;
+    assert.ok(Math.abs(out.modes.pie.same_as_full - same) < 1e-3);
     assert.equal(out.tasks + out.skipped, 3);
     for (const mode of ['full', 'pie', 'conflict']) {
       const m = out.modes[mode];

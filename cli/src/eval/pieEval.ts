@@ -7,6 +7,8 @@ export interface ModeScore {
   em: number;
   es: number;
   update_ms: number;
+  /** Share of tasks whose generated line equals full recomputation's (when `full` is among the modes). */
+  same_as_full?: number;
 }
 
 export interface PieEvalResult {
@@ -71,7 +73,7 @@ export interface PieTaskResult {
 export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly UpdateMode[], onTask?: (done: number, result: PieTaskResult) => void): Promise<PieEvalResult> {
   const limit = engine.model.folder.config.maxPositions - MAX_LINE_TOKENS - 2;
   const tok = engine.model.folder.tokenizer;
-  const sums = Object.fromEntries(modes.map((m) => [m, { em: 0, es: 0, update_ms: 0 }])) as Record<UpdateMode, ModeScore>;
+  const sums = Object.fromEntries(modes.map((m) => [m, { em: 0, es: 0, update_ms: 0, same_as_full: 0 }])) as Record<UpdateMode, Required<ModeScore>>;
   let scored = 0;
   let skipped = 0;
   for (const task of tasks) {
@@ -90,9 +92,14 @@ export async function evalPie(engine: Engine, tasks: PieTask[], modes: readonly 
       sums[mode].update_ms += ms;
       detail.modes[mode] = { line, em, es, update_ms: ms };
     }
+    const fullLine = detail.modes.full?.line;
+    for (const mode of modes) if (fullLine !== undefined && detail.modes[mode]!.line === fullLine) sums[mode].same_as_full++;
     onTask?.(++scored, detail);
   }
   const mean = (x: number) => (scored ? Math.round((x / scored) * 10000) / 10000 : 0);
-  const modesOut = Object.fromEntries(modes.map((m) => [m, { em: mean(sums[m].em), es: mean(sums[m].es), update_ms: mean(sums[m].update_ms) }])) as Record<UpdateMode, ModeScore>;
+  const withFull = modes.includes('full');
+  const modesOut = Object.fromEntries(
+    modes.map((m) => [m, { em: mean(sums[m].em), es: mean(sums[m].es), update_ms: mean(sums[m].update_ms), ...(withFull ? { same_as_full: mean(sums[m].same_as_full) } : {}) }]),
+  ) as Record<UpdateMode, ModeScore>;
   return { tasks: scored, skipped, modes: modesOut };
 }
