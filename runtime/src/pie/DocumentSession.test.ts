@@ -171,3 +171,31 @@ describe('DocumentSession with a RoPE scaling PIE cannot patch', () => {
     }
   });
 });
+
+describe('DocumentSession after a failed patch', () => {
+  it('forgets the half-patched cache, rethrows, and the next sync re-encodes the whole text', async () => {
+    const model = await loadFixture('tiny-llama', 'cpu');
+    const ops = new KvOps('cpu', model.kvShape, model.folder.config.rope);
+    try {
+      const s = await DocumentSession.open(model, ops, TEXT);
+      const splice = ops.splice.bind(ops);
+      ops.splice = async () => {
+        throw new Error('device lost');
+      };
+      await assert.rejects(s.update([{ start: MIDDLE, end: MIDDLE, text: INSERTED }]), /device lost/);
+      assert.equal(s.text, '');
+      assert.equal(s.kvCache.length, 0);
+      ops.splice = splice;
+      const healed = await s.syncTo(TEXT);
+      assert.equal(healed?.mode, 'full');
+      const fresh = await DocumentSession.open(model, ops, TEXT);
+      assert.deepEqual(s.ids, fresh.ids);
+      assert.equal(maxAbsDiff((await ops.readLayer(s.kvCache, 1)).key, (await ops.readLayer(fresh.kvCache, 1)).key), 0);
+      s.dispose();
+      fresh.dispose();
+    } finally {
+      await ops.release();
+      await model.release();
+    }
+  });
+});

@@ -100,7 +100,12 @@ export class DocumentSession {
       this.cache = cache;
       Object.assign(stats, { tokensDropped: oldTokens, tokensReencoded: diff.next.length });
     } else {
-      await this.patch(diff.spans, choice.mode, stats);
+      try {
+        await this.patch(diff.spans, choice.mode, stats);
+      } catch (err) {
+        this.reset(); // a half-patched cache must never pass for the text: the next update re-encodes it all
+        throw err;
+      }
     }
     this.tokenized = diff.next;
     stats.contextTokens = this.cache.length;
@@ -136,6 +141,13 @@ export class DocumentSession {
     const ids = this.ids;
     if (ids.length === 0) return { cache: this.model.newCache(), prompt: [] };
     return { cache: await this.ops.copyRows(this.cache, 0, ids.length - 1), prompt: [ids[ids.length - 1]!] };
+  }
+
+  /** Forgets the text and the cache: the session then stands for an empty document. */
+  private reset(): void {
+    this.cache.dispose();
+    this.cache = this.model.newCache();
+    this.tokenized = TokenizedText.encode(this.model.folder.tokenizer, '');
   }
 
   dispose(): void {
