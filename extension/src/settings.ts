@@ -10,5 +10,6 @@ export function readSettings(): SpliceSettings {
     device: c.get<SpliceSettings['device']>('device', 'auto'),
     maxTokens: c.get<number>('maxTokens', 64),
     debounceMs: c.get<number>('debounceMs', 75),
+    cacheMode: 'pie',
   };
 }

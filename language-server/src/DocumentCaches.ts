@@ -49,7 +49,7 @@ export class DocumentCaches {
     const session = await this.sync(engine, uri, req.text, req.maxTokens, req.signal);
     const result = session ? await engine.completeInSession(session, req) : await engine.complete(req);
     const reusedTokens = 'reusedTokens' in result ? (result.reusedTokens as number) : 0;
-    this.record(uri, { lastCompletion: { reusedTokens, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, ms: Math.round(result.ms * 10) / 10 } });
+    this.record(uri, { lastCompletion: { reusedTokens, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, encodedTokens: result.promptTokens - reusedTokens, ms: Math.round(result.ms * 10) / 10 } });
     return result;
   }
 

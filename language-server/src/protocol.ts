@@ -10,9 +10,14 @@ export interface SpliceSettings {
   maxTokens: number;
   /** Wait this long after the last request before running the model (a newer request cancels the wait). */
   debounceMs: number;
+  /**
+   * How completions use the document: `pie` (a cached window per document, patched on every edit) or `none`
+   * (every completion encodes a window around the cursor from scratch: the baseline of `splice bench latency`).
+   */
+  cacheMode: 'pie' | 'none';
 }
 
-export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75 };
+export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie' };
 
 export type SpliceState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled';
 
@@ -51,7 +56,41 @@ export interface DocumentStats {
     ms: number;
   };
   /** The last completion: rows reused from the cache, tokens encoded for its prompt, total time. */
-  lastCompletion?: { reusedTokens: number; promptTokens: number; generatedTokens: number; ms: number };
+  lastCompletion?: {
+    reusedTokens: number;
+    promptTokens: number;
+    generatedTokens: number;
+    /** Tokens this completion request encoded apart from the generated ones: cache sync, window slide and prompt. */
+    encodedTokens: number;
+    ms: number;
+  };
+}
+
+/** `splice/metrics` (client → server request): the server process's health since start (or the last reset). */
+export const METRICS_REQUEST = 'splice/metrics';
+
+export interface MetricsParams {
+  /** Start a new measurement window after answering. */
+  reset?: boolean;
+}
+
+export interface ServerMetrics {
+  /** Longest and 99th-percentile event-loop delay of the LSP thread (perf_hooks.monitorEventLoopDelay), ms. */
+  eventLoopMaxMs: number;
+  eventLoopP99Ms: number;
+  /** Resident set size now and its peak (process.resourceUsage().maxRSS), bytes. */
+  rssBytes: number;
+  rssPeakBytes: number;
+  /** Completion requests answered and the tokens they encoded (see lastCompletion.encodedTokens). */
+  completions: number;
+  encodedTokens: number;
+}
+
+/** `splice/visibleDocuments` (client → server notification): the documents shown in editors, the active one first. */
+export const VISIBLE_DOCUMENTS_NOTIFICATION = 'splice/visibleDocuments';
+
+export interface VisibleDocumentsParams {
+  uris: string[];
 }
 
 export const STATUS_NOTIFICATION = 'splice/status';
