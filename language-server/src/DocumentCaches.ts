@@ -32,7 +32,7 @@ export class DocumentCaches {
       if (update) this.record(uri, { lastUpdate: update });
     } else {
       if (!this.fits(engine, text, maxTokens)) return this.forget(uri);
-      session = await engine.openCompletionSession(text, signal);
+      session = await engine.openCompletionSession(text, { maxTokens, signal });
     }
     if (session.kvCache.length > engine.sessionTokenLimit(maxTokens)) {
       session.dispose(); // grew past the window

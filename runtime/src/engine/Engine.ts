@@ -62,8 +62,10 @@ export interface CompletionResult {
 export interface SessionCompletionResult extends CompletionResult {
   /** Cached rows taken from the session instead of being encoded. */
   reusedTokens: number;
-  /** What bringing the session up to date did (undefined: the text had not changed). */
+  /** What bringing the session up to date (and its window to the cursor) did (undefined: nothing to do). */
   update?: UpdateStats;
+  /** Tokens this completion encoded apart from the generated ones: the cache update and the prompt. */
+  encodedTokens: number;
 }
 
 /** Suffix tokens put in a session completion's prompt (encoded afresh each time). */
@@ -161,15 +163,16 @@ export class Engine {
   async completeInSession(session: DocumentSession, req: CompletionRequest): Promise<SessionCompletionResult> {
     this.checkRequest(req);
     const started = performance.now();
-    const update = await session.syncTo(req.text);
+    const cursorByte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
+    const update = await session.syncTo(req.text, 'pie', cursorByte, req.signal);
     const { tokenizer } = this.model.folder;
     const fim = this.model.folder.fim;
     const tokens = session.tokens;
-    const cursorByte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
+    const { start: windowStart } = session.window;
     let kept = tokens.tokenAt(cursorByte);
     // Byte-level tokens can split a character: start the re-encoded tail on a character boundary.
-    while (kept > 0 && !isCharBoundary(tokens.bytes, tokens.starts[kept]!)) kept--;
-    const reused = session.leadingCount + kept;
+    while (kept > windowStart && !isCharBoundary(tokens.bytes, tokens.starts[kept]!)) kept--;
+    const reused = session.leadingCount + kept - windowStart;
     const tail = tokenizer.encode(tokens.bytes.subarray(tokens.starts[kept]!, cursorByte).toString('utf8'));
     const suffixBudget = Math.max(0, this.model.folder.config.maxPositions - reused - tail.length - req.maxTokens - 8);
     const suffix = suffixTokens(tokenizer, req.text, req.offset, Math.min(SESSION_SUFFIX_TOKENS, suffixBudget));
@@ -177,7 +180,8 @@ export class Engine {
     const cache = await this.kvOps.copyRows(session.kvCache, 0, reused);
     try {
       const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: reused + prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started, reusedTokens: reused, update };
+      const encoded = (update?.tokensReencoded ?? 0) + prompt.length;
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: reused + prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started, reusedTokens: reused, encodedTokens: encoded, update };
     } finally {
       cache.dispose();
     }
@@ -188,14 +192,18 @@ export class Engine {
     return DocumentSession.open(this.model, this.kvOps, text, opts);
   }
 
-  /** A session laid out for completeInSession: the FIM leading ids, then the document. */
-  openCompletionSession(text: string, signal?: AbortSignal): Promise<DocumentSession> {
-    return this.openSession(text, { leading: this.model.folder.fim.leading, signal });
+  /**
+   * A session laid out for completeInSession: the FIM leading ids, then the document — a window of it around the
+   * cursor (`offset`, UTF-16) when the document is longer than sessionTokenLimit(maxTokens).
+   */
+  openCompletionSession(text: string, opts: { maxTokens?: number; offset?: number; signal?: AbortSignal } = {}): Promise<DocumentSession> {
+    const focusByte = opts.offset === undefined ? undefined : Buffer.byteLength(text.slice(0, opts.offset), 'utf8');
+    return this.openSession(text, { leading: this.model.folder.fim.leading, windowTokens: this.sessionTokenLimit(opts.maxTokens ?? 64), focusByte, signal: opts.signal });
   }
 
   /** Most document tokens a completion session may hold and still leave room for any cursor's prompt. */
   sessionTokenLimit(maxTokens: number): number {
-    return this.model.folder.config.maxPositions - SESSION_SUFFIX_TOKENS - maxTokens - 16;
+    return Math.max(16, this.model.folder.config.maxPositions - SESSION_SUFFIX_TOKENS - maxTokens - 16);
   }
 
   /** Left-to-right continuation of a session's text (its cache is reused, not changed). */

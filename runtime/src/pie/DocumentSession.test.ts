@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { DeviceKind } from '../device/Device.js';
+import { prefill } from '../generate/generate.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
@@ -197,5 +198,115 @@ describe('DocumentSession after a failed patch', () => {
       await ops.release();
       await model.release();
     }
+  });
+});
+
+describe('DocumentSession with a window (documents longer than the cache)', () => {
+  const LONG = Array.from({ length: 60 }, (_, i) => `def f${i}(x):\n    return x * ${i} + ${i * 7}\n\n`).join('');
+  const at = (s: string, k = 0) => Buffer.byteLength(LONG.slice(0, LONG.indexOf(s) + k), 'utf8');
+
+  /** The window's ids encoded from scratch, and the largest |difference| of the session's rows from them. */
+  async function vsFresh(c: Ctx, s: DocumentSession, layers: number[]): Promise<{ keys: number; values: number }> {
+    const ref = c.model.newCache();
+    await prefill(c.model, s.ids, ref);
+    let keys = 0;
+    let values = 0;
+    for (const l of layers) {
+      const x = await c.ops.readLayer(s.kvCache, l);
+      const y = await c.ops.readLayer(ref, l);
+      keys = Math.max(keys, maxAbsDiff(x.key, y.key));
+      values = Math.max(values, maxAbsDiff(x.value, y.value));
+    }
+    ref.dispose();
+    return { keys, values };
+  }
+
+  /** The window's ids are the re-tokenized text's tokens [start, end). */
+  function idsAreWindow(c: Ctx, s: DocumentSession): void {
+    const all = c.model.folder.tokenizer.encode(s.text);
+    assert.deepEqual(s.ids, all.slice(s.window.start, s.window.end));
+  }
+
+  it('caches only a window around the focus, and its rows are the encoding of the window from scratch', async () => {
+    await withModel('tiny-llama', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, LONG, { windowTokens: 200, focusByte: at('def f30') });
+      const w = s.window;
+      assert.ok(w.end - w.start <= 200 && w.end - w.start >= 170, JSON.stringify(w));
+      assert.ok(s.tokens.tokenAt(at('def f30')) > w.start && s.tokens.tokenAt(at('def f30')) < w.end);
+      assert.equal(s.kvCache.length, w.end - w.start);
+      idsAreWindow(c, s);
+      assert.deepEqual(await vsFresh(c, s, [0, 1]), { keys: 0, values: 0 });
+      s.dispose();
+    });
+  });
+
+  it('an edit far above the window re-encodes nothing and leaves the rows as they were; the window shifts with its text', async () => {
+    await withModel('tiny-llama', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, LONG, { windowTokens: 200, focusByte: at('def f50') });
+      const before = s.ids;
+      const keys = (await c.ops.readLayer(s.kvCache, 1)).key;
+      const stats = await s.update([{ start: LONG.indexOf('def f2('), end: LONG.indexOf('def f2('), text: '# a comment above\nimport sys\n' }]);
+      idsAreWindow(c, s);
+      assert.equal(stats.mode, 'pie');
+      assert.equal(stats.tokensReencoded, 0);
+      assert.deepEqual(s.ids, before);
+      assert.ok(s.window.start > 0);
+      assert.equal(maxAbsDiff((await c.ops.readLayer(s.kvCache, 1)).key, keys), 0);
+      s.dispose();
+    });
+  });
+
+  for (const { device, skip } of [{ device: 'cpu' as DeviceKind, skip: false }]) {
+    it(`on ${device}: moving the focus slides the window as a PIE edit (head dropped, keys rotated, tail encoded) — layer 0 exact`, { skip }, async (t) => {
+      await withModel('tiny-llama', device, async (c) => {
+        const s = await DocumentSession.open(c.model, c.ops, LONG, { windowTokens: 200, focusByte: at('def f20') });
+        const w0 = s.window;
+        const stats = await s.focus(at('def f26'));
+        assert.ok(stats, 'the window moved');
+        assert.equal(stats!.mode, 'pie');
+        const w1 = s.window;
+        assert.ok(w1.start > w0.start && w1.start < w0.end, `${JSON.stringify(w0)} → ${JSON.stringify(w1)}`);
+        assert.equal(stats!.tokensReencoded, w1.end - w0.end, 'only the new tail is encoded');
+        assert.equal(stats!.windowMoved, w1.start - w0.start);
+        idsAreWindow(c, s);
+        const diff = await vsFresh(c, s, [0]);
+        t.diagnostic(`slide by ${w1.start - w0.start}: layer 0 ${JSON.stringify(diff)}`);
+        assert.ok(diff.keys < 2e-5 && diff.values < 2e-5, JSON.stringify(diff));
+        assert.equal(await s.focus(at('def f26')), undefined, 'a window that serves the focus stays');
+        s.dispose();
+      });
+    });
+  }
+
+  it('a paste far larger than the window re-encodes at most the window', async () => {
+    await withModel('tiny-llama', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, LONG, { windowTokens: 200, focusByte: at('def f30') });
+      const paste = LONG.slice(0, 4000);
+      const offset = LONG.indexOf('def f30');
+      const stats = await s.update([{ start: offset, end: offset, text: paste }], 'pie', Buffer.byteLength(LONG.slice(0, offset) + paste, 'utf8'));
+      assert.ok(stats.tokensReencoded <= 200, JSON.stringify(stats));
+      assert.ok(s.kvCache.length <= 200);
+      assert.equal(s.text, LONG.slice(0, offset) + paste + LONG.slice(offset));
+      idsAreWindow(c, s);
+      s.dispose();
+    });
+  });
+
+  it('typing at the cursor grows the window until it is trimmed at the head, never past its limit', async () => {
+    await withModel('tiny-llama', 'cpu', async (c) => {
+      let text = LONG;
+      const s = await DocumentSession.open(c.model, c.ops, text, { windowTokens: 200, focusByte: at('def f30') });
+      let offset = LONG.indexOf('def f30');
+      for (let i = 0; i < 40; i++) {
+        const typed = `v${i} = ${i}\n`;
+        text = text.slice(0, offset) + typed + text.slice(offset);
+        offset += typed.length;
+        const stats = await s.syncTo(text, 'pie', Buffer.byteLength(text.slice(0, offset), 'utf8'));
+        assert.equal(stats?.mode, 'pie', stats?.reason);
+        assert.ok(s.kvCache.length <= 200, `rows ${s.kvCache.length}`);
+      }
+      idsAreWindow(c, s);
+      s.dispose();
+    });
   });
 });

@@ -1,4 +1,5 @@
 // Decides how a document's cache follows an edit: PIE, conflict (evaluation baseline) or full re-encoding, and why.
+import type { TokenWindow } from './sessionWindow.js';
 import type { TokenSpan } from './tokenDiff.js';
 
 export type UpdateMode = 'full' | 'pie' | 'conflict';
@@ -18,13 +19,24 @@ export function touchedTokens(spans: readonly TokenSpan[]): number {
   return spans.reduce((n, s) => n + (s.end - s.start) + s.ids.length, 0);
 }
 
-export function chooseMode(requested: UpdateMode, spans: readonly TokenSpan[] | undefined, oldTokens: number, unpatchable?: string): ModeChoice {
+/** Tokens a window move from `from` to `to` (overlapping) encodes: the new head and the new tail. */
+export function slideCost(from: TokenWindow, to: TokenWindow): number {
+  if (to.start >= from.end || to.end <= from.start) return to.end - to.start;
+  return Math.max(0, from.start - to.start) + Math.max(0, to.end - from.end);
+}
+
+/**
+ * How a cached window of `oldTokens` tokens follows `spans` (window-relative) plus a window move that encodes
+ * `moveTokens`: PIE unless it would touch more than FULL_FALLBACK_SHARE of the window (or cannot be done at all).
+ */
+export function chooseMode(requested: UpdateMode, spans: readonly TokenSpan[] | undefined, oldTokens: number, unpatchable?: string, moveTokens = 0): ModeChoice {
   if (requested === 'full') return { mode: 'full' };
   if (unpatchable) return { mode: 'full', reason: unpatchable };
   if (!spans) return { mode: 'full', reason: 'no token diff' };
-  const touched = touchedTokens(spans);
+  const touched = touchedTokens(spans) + moveTokens;
   if (touched > FULL_FALLBACK_SHARE * Math.max(1, oldTokens)) {
-    return { mode: 'full', reason: `the edit touches ${touched} of ${oldTokens} tokens (more than ${FULL_FALLBACK_SHARE * 100}%)` };
+    const what = moveTokens > 0 ? `the edit and the window move touch` : 'the edit touches';
+    return { mode: 'full', reason: `${what} ${touched} of ${oldTokens} tokens (more than ${FULL_FALLBACK_SHARE * 100}%)` };
   }
   return { mode: requested };
 }
