@@ -15,6 +15,7 @@ const entries = [
   { entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['language-server/src/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['runtime/src/serve/engineWorker.ts'], outfile: 'dist/engineWorker.js' },
 ];
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) await Promise.all(contexts.map((c) => c.watch()));

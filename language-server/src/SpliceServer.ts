@@ -1,11 +1,10 @@
-// The Splice language server: document sync, inline completions through one queued inference loop, status reports.
+// The Splice language server: document sync, inline completions and status; inference runs in the engine worker.
 import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { InferenceQueue, type CompletionRequest, type Engine } from '../../runtime/src/index.js';
-import { DocumentCaches } from './DocumentCaches.js';
+import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
+import { describeCache } from './cacheLine.js';
 import { controllerFor, delay } from './delay.js';
-import { EngineHost } from './EngineHost.js';
-import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
+import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { mergeSettings } from './settings.js';
 
 /** Quiet time after the last change before the document's cache is patched in the background. */
@@ -22,16 +21,16 @@ function isBinary(text: string): boolean {
 export class SpliceServer {
   private settings: SpliceSettings = DEFAULT_SETTINGS;
   private readonly documents = new TextDocuments(TextDocument);
-  private readonly queue = new InferenceQueue();
-  private readonly host: EngineHost;
+  private readonly engine: EngineWorkerClient;
   /** The newest inline-completion request per document; a newer one aborts it wherever it is (debounce, queue, decoding). */
   private readonly latest = new Map<string, AbortController>();
   private lastStatus: SpliceStatus = { state: 'loading' };
-  private readonly caches = new DocumentCaches();
+  private core: CoreStatus = { state: 'loading' };
+  private inFlight = 0;
   private readonly syncTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly connection: Connection) {
-    this.host = new EngineHost((s) => this.setStatus(s));
+    this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`) });
     connection.onInitialize((params) => {
       this.settings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
       return {
@@ -39,35 +38,45 @@ export class SpliceServer {
         serverInfo: { name: 'splice', version: '0.1.0' },
       };
     });
-    connection.onInitialized(() => this.warmUp());
+    connection.onInitialized(() => this.configure());
     connection.onDidChangeConfiguration((change) => {
       const raw = (change.settings as { splice?: unknown } | undefined)?.splice ?? change.settings;
       this.settings = mergeSettings(this.settings, raw);
-      this.warmUp();
+      this.configure();
     });
     connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
-    connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.caches.statsFor(params?.uri));
+    connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.engine.stats(params?.uri).catch(() => []) as Promise<DocumentStats[]>);
+    connection.onNotification(VISIBLE_DOCUMENTS_NOTIFICATION, (p: VisibleDocumentsParams) => this.warmActive(p));
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
-      this.caches.clear();
-      await this.host.dispose();
+      await this.engine.shutdown();
     });
+    this.documents.onDidOpen((e) => this.engine.opened(e.document.uri));
     this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
       clearTimeout(this.syncTimers.get(e.document.uri));
-      this.caches.drop(e.document.uri);
+      this.syncTimers.delete(e.document.uri);
+      this.latest.get(e.document.uri)?.abort();
+      this.engine.close(e.document.uri).catch((err: unknown) => this.logError(err));
     });
     this.documents.listen(connection);
   }
 
-  private warmUp(): void {
+  private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    this.host.get(this.settings).catch(() => undefined); // failures are reported through splice/status
+    const { modelPath, device, maxTokens, cacheMode } = this.settings;
+    this.engine.configure({ modelPath, device, maxTokens, cacheMode });
+  }
+
+  private onCoreStatus(s: CoreStatus): void {
+    this.core = s;
+    if (!this.settings.enable) return;
+    this.setStatus({ ...s, state: s.state === 'ready' && this.inFlight > 0 ? 'busy' : s.state, cache: this.lastStatus.cache });
   }
 
   private setStatus(status: SpliceStatus): void {
-    this.lastStatus = status.state === 'busy' ? { ...this.lastStatus, state: 'busy' } : status;
-    void this.connection.sendNotification(STATUS_NOTIFICATION, this.lastStatus);
+    this.lastStatus = status;
+    void this.connection.sendNotification(STATUS_NOTIFICATION, status);
   }
 
   private async inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
@@ -88,63 +97,56 @@ export class SpliceServer {
     if (!(await delay(this.settings.debounceMs, signal))) return null;
     const text = doc.getText();
     if (isBinary(text)) return null;
-    const offset = doc.offsetAt(params.position);
-    let engine: Engine;
-    try {
-      engine = await this.host.get(this.settings);
-    } catch {
-      return null; // reported once through splice/status; the editor keeps working
-    }
-    const request: CompletionRequest = { text, offset, maxTokens: this.settings.maxTokens, stopSequences: STOP_SEQUENCES };
-    const result = await this.runJob(doc.uri, signal, (jobSignal) => this.caches.complete(engine, doc.uri, { ...request, signal: jobSignal }));
+    const req = { text, offset: doc.offsetAt(params.position), stopSequences: STOP_SEQUENCES };
+    const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
     return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };
   }
 
   /**
-   * Runs a model job on the queue with busy/ready status; the one boundary where runtime errors become a status
+   * Runs a completion with busy/ready status; the one boundary where engine failures become a status
    * (the editor keeps working, the request answers null).
    */
-  private async runJob<T>(uri: string, signal: AbortSignal | undefined, job: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  private async track(run: () => Promise<StoreCompletion | undefined>): Promise<StoreCompletion | undefined> {
+    this.inFlight++;
+    if (this.core.state === 'ready') this.setStatus({ ...this.lastStatus, ...this.core, state: 'busy' });
     try {
-      return await this.queue.submit(
-        uri,
-        async (jobSignal) => {
-          this.setStatus({ state: 'busy' });
-          try {
-            return await job(jobSignal);
-          } finally {
-            this.setStatus({ ...this.lastStatus, state: 'ready', cache: this.caches.describe(uri) ?? this.lastStatus.cache });
-          }
-        },
-        signal,
-      );
+      const r = await run();
+      if (r) this.lastStatus = { ...this.lastStatus, cache: describeCache(r.stats as DocumentStats) };
+      return r;
     } catch (err) {
-      this.setStatus({ ...this.lastStatus, state: 'error', detail: (err as Error).message });
-      this.connection.console.error(`splice: ${(err as Error).stack ?? String(err)}`);
+      this.logError(err);
+      this.core = { ...this.core, state: 'error', detail: (err as Error).message };
       return undefined;
+    } finally {
+      this.inFlight--;
+      if (this.settings.enable) this.setStatus({ ...this.core, state: this.inFlight > 0 && this.core.state === 'ready' ? 'busy' : this.core.state, cache: this.lastStatus.cache });
     }
   }
 
-  /** After edits settle, brings the document's cache up to date in the background (PIE on every edit burst). */
+  private logError(err: unknown): void {
+    this.connection.console.error(`splice: ${(err as Error)?.stack ?? String(err)}`);
+  }
+
+  /** After edits settle, brings the document's cache (if it has one) up to date in the background. */
   private scheduleSync(uri: string): void {
     clearTimeout(this.syncTimers.get(uri));
     this.syncTimers.set(
       uri,
       setTimeout(() => {
         this.syncTimers.delete(uri);
-        void this.syncNow(uri);
+        const doc = this.documents.get(uri);
+        if (!doc || !this.settings.enable || isBinary(doc.getText())) return;
+        this.engine.sync(uri, doc.getText()).catch((err: unknown) => this.logError(err));
       }, SYNC_DEBOUNCE_MS),
     );
   }
 
-  private async syncNow(uri: string): Promise<void> {
-    const doc = this.documents.get(uri);
-    if (!doc || !this.settings.enable || !this.host.loaded) return;
-    const text = doc.getText();
-    if (isBinary(text)) return;
-    const engine = await this.host.get(this.settings);
-    await this.runJob(`sync:${uri}`, undefined, (signal) => this.caches.sync(engine, uri, text, this.settings.maxTokens, signal));
+  /** The document the user looks at gets a session in the background, before its first completion. */
+  private warmActive(p: VisibleDocumentsParams): void {
+    const doc = p.uris[0] === undefined ? undefined : this.documents.get(p.uris[0]);
+    if (!doc || !this.settings.enable || isBinary(doc.getText())) return;
+    this.engine.warm(doc.uri, doc.getText(), 0).catch((err: unknown) => this.logError(err));
   }
 
   listen(): void {

@@ -42,8 +42,10 @@ export interface StatsParams {
 
 export interface DocumentStats {
   uri: string;
-  /** Tokens of the document held in its cache (0: no session, e.g. the document is longer than the cache window). */
+  /** Tokens of the document held in its cache (0: no session yet, or none for this document). */
   cachedTokens: number;
+  /** The cached window of the document's tokens (a document longer than the model's context is cached in part). */
+  window?: { start: number; end: number; documentTokens: number };
   /** The last cache update (PIE, conflict or full), if any. */
   lastUpdate?: {
     requested: string;
@@ -53,6 +55,8 @@ export interface DocumentStats {
     tokensDropped: number;
     tokensReencoded: number;
     tokensMoved: number;
+    /** How far the cached window moved (0: it stayed). */
+    windowMoved: number;
     ms: number;
   };
   /** The last completion: rows reused from the cache, tokens encoded for its prompt, total time. */

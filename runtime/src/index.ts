@@ -1,6 +1,9 @@
 // The runtime's one public entry: plain data and AbortSignal, no vscode, no LSP.
 export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
-export { InferenceQueue } from './engine/InferenceQueue.js';
+export { InferenceQueue, type JobPriority } from './engine/InferenceQueue.js';
+export { EngineWorkerClient, type EngineWorkerEvents } from './serve/EngineWorkerClient.js';
+export type { CoreStatus, ServeSettings, ServeCompletionRequest } from './serve/ServingCore.js';
+export type { SessionStats, StoreCompletion } from './serve/SessionStore.js';
 export { SpliceError, ModelFolderError, isAbort, type SpliceErrorCode } from './errors.js';
 export { DEVICE_REQUESTS, parseDeviceRequest, isProviderInstalled, type DeviceKind, type DeviceRequest } from './device/Device.js';
 export { resolveDevice, type ResolvedDevice } from './device/resolveDevice.js';

@@ -158,11 +158,35 @@ describe('splice lsp --stdio', () => {
     assert.ok(got === null || got.items.length === 1);
     assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
     const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: bigUri })) as DocumentStats[];
-    assert.equal(stats?.cachedTokens, 0, 'no session for a document beyond the cache window');
+    assert.equal(stats?.cachedTokens, 0, 'no session for a document of millions of characters (a window is encoded per completion)');
 
     const binUri = 'file:///tmp/splice-lsp-test/blob.bin';
     await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: binUri, languageId: 'plaintext', version: 1, text: 'ELF\u0000\u0001\u0002 binary' } });
     assert.equal(await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: binUri }, position: { line: 0, character: 3 }, context: { triggerKind: 1 } }), null);
+  });
+
+  it('a document far longer than the model is cached as a window; an edit 20k tokens above the cursor costs nothing', async () => {
+    const longUri = 'file:///tmp/splice-lsp-test/long.py';
+    const lines = Array.from({ length: 3000 }, (_, i) => `def handler_${i}(request, limit=${i}):\n    return request.get("key_${i}", limit)\n`);
+    const text = lines.join('');
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: longUri, languageId: 'python', version: 1, text } });
+    const at = { line: 5800, character: 4 };
+    const complete = () => conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: longUri }, position: at, context: { triggerKind: 1 } });
+    await complete();
+    const [first] = (await conn.sendRequest(STATS_REQUEST, { uri: longUri })) as DocumentStats[];
+    assert.ok(first!.window && first!.cachedTokens > 0 && first!.window.documentTokens > 10 * first!.cachedTokens, JSON.stringify(first));
+    const tokenAtCursor = first!.window.start;
+    await conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: longUri, version: 2 },
+      contentChanges: [{ range: { start: { line: 20, character: 0 }, end: { line: 20, character: 0 } }, text: 'import logging\n' }],
+    });
+    await complete();
+    const [second] = (await conn.sendRequest(STATS_REQUEST, { uri: longUri })) as DocumentStats[];
+    assert.equal(second!.lastUpdate?.mode, 'pie', JSON.stringify(second));
+    assert.equal(second!.lastUpdate?.tokensReencoded, 0, 'the edit lies outside the cached window');
+    assert.ok(second!.window!.start > tokenAtCursor, 'the window shifted with its text');
+    assert.ok(second!.lastCompletion!.reusedTokens > 1000, JSON.stringify(second!.lastCompletion));
+    assert.match(statuses.at(-1)?.cache ?? '', /window \d+–\d+ of \d+/);
   });
 
   it('shuts down and exits cleanly', async () => {

@@ -175,3 +175,57 @@ describe('InferenceQueue', () => {
     assert.equal(await job, undefined);
   });
 });
+
+describe('InferenceQueue priorities', () => {
+  it('a user job runs before queued background jobs, and a control job before both', async () => {
+    const q = new InferenceQueue();
+    const gate = deferred();
+    const order: string[] = [];
+    const first = q.submit('first', async () => {
+      await gate.promise;
+      order.push('first');
+    });
+    const jobs = [
+      q.submit('bg-1', async () => void order.push('bg-1'), undefined, { priority: 'background', yields: false }),
+      q.submit('user', async () => void order.push('user')),
+      q.submit('bg-2', async () => void order.push('bg-2'), undefined, { priority: 'background', yields: false }),
+      q.submit('control', async () => void order.push('control'), undefined, { priority: 'control' }),
+    ];
+    gate.resolve();
+    await Promise.all([first, ...jobs]);
+    assert.deepEqual(order, ['first', 'control', 'user', 'bg-1', 'bg-2']);
+  });
+
+  it('a running background job yields (is aborted) when a user job arrives; one that does not yield finishes first', async () => {
+    const q = new InferenceQueue();
+    const bg = q.submit('sync:a', (signal) => untilAborted(signal), undefined, { priority: 'background' });
+    await tick();
+    const user = q.submit('complete:b', async () => 'done');
+    assert.equal(await bg, undefined);
+    assert.equal(await user, 'done');
+    const gate = deferred();
+    let finished = false;
+    const steady = q.submit('sync:c', async () => {
+      await gate.promise;
+      finished = true;
+      return 'kept';
+    }, undefined, { priority: 'background', yields: false });
+    await tick();
+    const user2 = q.submit('complete:c', async () => finished);
+    gate.resolve();
+    assert.equal(await steady, 'kept');
+    assert.equal(await user2, true, 'the user job ran after the non-yielding job finished');
+  });
+
+  it('abortWhere aborts matching queued and running jobs', async () => {
+    const q = new InferenceQueue();
+    const running = q.submit('sync:x', (signal) => untilAborted(signal));
+    const queued = q.submit('complete:x', async () => 'ran');
+    const other = q.submit('complete:y', async () => 'ran');
+    await tick();
+    q.abortWhere((j) => j.key.endsWith(':x'));
+    assert.equal(await running, undefined);
+    assert.equal(await queued, undefined);
+    assert.equal(await other, 'ran');
+  });
+});

@@ -1,0 +1,138 @@
+// Per-document PIE sessions on one engine: made for the documents the user completes in, evicted by recency of use.
+import type { CompletionRequest, Engine } from '../engine/Engine.js';
+import type { DocumentSession, UpdateStats } from '../pie/DocumentSession.js';
+
+/** Sessions kept at once; the least recently used one is dropped beyond this. */
+export const MAX_SESSIONS = 8;
+/** Documents longer than this (UTF-16 units) get no session: completions encode a window around the cursor instead. */
+export const MAX_SESSION_CHARS = 1_000_000;
+
+/** What a document's cache did last (the shape of `splice/stats`). */
+export interface SessionStats {
+  uri: string;
+  /** Document tokens held in the cache (0: no session). */
+  cachedTokens: number;
+  /** The cached window of the document's tokens, and the document's length in tokens. */
+  window?: { start: number; end: number; documentTokens: number };
+  lastUpdate?: Omit<UpdateStats, 'window' | 'contextTokens'>;
+  lastCompletion?: { reusedTokens: number; promptTokens: number; generatedTokens: number; encodedTokens: number; ms: number };
+}
+
+export interface StoreCompletion {
+  completion: string;
+  stopReason: string;
+  stats: SessionStats;
+}
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
+
+export class SessionStore {
+  /** Least recently used first. */
+  private readonly sessions = new Map<string, DocumentSession>();
+  private readonly stats = new Map<string, SessionStats>();
+
+  constructor(
+    private readonly engine: Engine,
+    /** Documents that must not get (or keep) a session: closed ones. */
+    private readonly isClosed: (uri: string) => boolean,
+  ) {}
+
+  /** True when `text` can be cached on this engine (byte-level BPE offsets, not too long). */
+  eligible(text: string): boolean {
+    return text.length <= MAX_SESSION_CHARS && this.engine.model.folder.tokenizer.tokenByteLengths() !== undefined;
+  }
+
+  has(uri: string): boolean {
+    return this.sessions.has(uri);
+  }
+
+  /** Brings an existing session up to `text` in the background (its window stays where the edits carried it). */
+  async sync(uri: string, text: string, signal: AbortSignal): Promise<void> {
+    const session = this.sessions.get(uri);
+    if (!session) return;
+    if (!this.eligible(text)) return this.drop(uri, false);
+    const update = await session.syncTo(text, 'pie', undefined, signal);
+    if (update) this.record(uri, session, { lastUpdate: strip(update) });
+  }
+
+  /** Makes a session for `uri` if it has none (a warm-up for the document the user looks at). */
+  async warm(uri: string, text: string, maxTokens: number, offset: number | undefined, signal: AbortSignal): Promise<void> {
+    if (this.sessions.has(uri) || this.isClosed(uri) || !this.eligible(text)) return;
+    await this.open(uri, text, maxTokens, offset, signal);
+  }
+
+  /** Completes through the document's session (made on first use), or from a fresh window when it cannot have one. */
+  async complete(uri: string, req: CompletionRequest): Promise<StoreCompletion> {
+    if (this.isClosed(uri) || !this.eligible(req.text)) {
+      const r = await this.engine.complete(req);
+      const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, ms: round1(r.ms) };
+      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
+    }
+    const fresh = !this.sessions.has(uri);
+    const opened = performance.now();
+    const session = this.sessions.get(uri) ?? (await this.open(uri, req.text, req.maxTokens, req.offset, req.signal));
+    const r = await this.engine.completeInSession(session, req);
+    this.touch(uri, session);
+    const encoded = r.encodedTokens + (fresh ? session.kvCache.length : 0);
+    const ms = fresh ? performance.now() - opened : r.ms;
+    const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, ms: round1(ms) } };
+    if (r.update) patch.lastUpdate = strip(r.update);
+    return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
+  }
+
+  private async open(uri: string, text: string, maxTokens: number, offset: number | undefined, signal?: AbortSignal): Promise<DocumentSession> {
+    const session = await this.engine.openCompletionSession(text, { maxTokens, offset, signal });
+    this.touch(uri, session);
+    this.record(uri, session, {});
+    this.evict();
+    return session;
+  }
+
+  statsFor(uri?: string): SessionStats[] {
+    return [...this.stats.values()].filter((s) => uri === undefined || s.uri === uri);
+  }
+
+  /** Forgets a document's stats (its session stays until drop: a running job may still use it). */
+  forgetStats(uri: string): void {
+    this.stats.delete(uri);
+  }
+
+  /** Forgets a document's session and, when `forget`, its stats too. */
+  drop(uri: string, forget = true): void {
+    this.sessions.get(uri)?.dispose();
+    this.sessions.delete(uri);
+    if (forget) this.stats.delete(uri);
+    else this.record(uri, undefined, {});
+  }
+
+  clear(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.stats.clear();
+  }
+
+  private touch(uri: string, session: DocumentSession): void {
+    this.sessions.delete(uri);
+    this.sessions.set(uri, session);
+  }
+
+  private evict(): void {
+    for (const uri of this.sessions.keys()) {
+      if (this.sessions.size <= MAX_SESSIONS) break;
+      this.drop(uri, false);
+    }
+  }
+
+  private record(uri: string, session: DocumentSession | undefined, patch: Partial<SessionStats>): SessionStats {
+    const w = session?.window;
+    const base: SessionStats = { ...(this.stats.get(uri) ?? { uri, cachedTokens: 0 }), ...patch, cachedTokens: w ? w.end - w.start : 0 };
+    base.window = w && session ? { start: w.start, end: w.end, documentTokens: session.tokens.length } : undefined;
+    if (!this.isClosed(uri)) this.stats.set(uri, base);
+    return base;
+  }
+}
+
+function strip(u: UpdateStats): Omit<UpdateStats, 'window' | 'contextTokens'> {
+  const { window: _w, contextTokens: _c, ...rest } = u;
+  return { ...rest, ms: round1(rest.ms) };
+}
