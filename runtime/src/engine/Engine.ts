@@ -9,9 +9,9 @@ import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
-import { fimContext, suffixTokens } from '../complete/contextWindow.js';
+import { fimContext } from '../complete/contextWindow.js';
+import { SESSION_SUFFIX_TOKENS, sessionPrompt, type FimFrame } from '../complete/sessionPrompt.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
-import { isCharBoundary } from '../tokenizer/TokenizedText.js';
 import type { GenerateResult } from '../generate/generate.js';
 
 export interface EngineOptions {
@@ -44,6 +44,8 @@ export interface CompletionRequest {
   stopSearchFrom?: number;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
+  /** How a session completion frames the suffix (default DEFAULT_FIM_FRAME); ignored by `complete`. */
+  frame?: FimFrame;
   /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
   context?: { prefixTokens: number; suffixTokens: number };
 }
@@ -66,10 +68,13 @@ export interface SessionCompletionResult extends CompletionResult {
   update?: UpdateStats;
   /** Tokens this completion encoded apart from the generated ones: the cache update and the prompt. */
   encodedTokens: number;
+  /** The FIM frame used, and the time from the request to the first generated token. */
+  frame: FimFrame;
+  firstTokenMs: number;
 }
 
-/** Suffix tokens put in a session completion's prompt (encoded afresh each time). */
-const SESSION_SUFFIX_TOKENS = 256;
+/** How session completions frame the suffix unless a request says otherwise (see sessionPrompt.ts and README). */
+export const DEFAULT_FIM_FRAME: FimFrame = 'exact';
 
 /** The installed package (or clone): the first folder above this file (source, out/ or dist/) with runtime/models. */
 export function packageRoot(): string {
@@ -163,27 +168,17 @@ export class Engine {
   async completeInSession(session: DocumentSession, req: CompletionRequest): Promise<SessionCompletionResult> {
     this.checkRequest(req);
     const started = performance.now();
-    const cursorByte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
-    const update = await session.syncTo(req.text, 'pie', cursorByte, req.signal);
-    const { tokenizer } = this.model.folder;
-    const fim = this.model.folder.fim;
-    const tokens = session.tokens;
-    const { start: windowStart } = session.window;
-    let kept = tokens.tokenAt(cursorByte);
-    // Byte-level tokens can split a character: start the re-encoded tail on a character boundary.
-    while (kept > windowStart && !isCharBoundary(tokens.bytes, tokens.starts[kept]!)) kept--;
-    const reused = session.leadingCount + kept - windowStart;
-    const tail = tokenizer.encode(tokens.bytes.subarray(tokens.starts[kept]!, cursorByte).toString('utf8'));
-    const suffixBudget = Math.max(0, this.model.folder.config.maxPositions - reused - tail.length - req.maxTokens - 8);
-    const suffix = suffixTokens(tokenizer, req.text, req.offset, Math.min(SESSION_SUFFIX_TOKENS, suffixBudget));
-    const prompt = [...tail, ...fim.afterPrefix(suffix)];
-    const cache = await this.kvOps.copyRows(session.kvCache, 0, reused);
+    const byte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
+    const update = await session.syncTo(req.text, 'pie', byte, req.signal);
+    const at = { text: req.text, offset: req.offset, byte, maxTokens: req.maxTokens };
+    const built = await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME);
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
-      const encoded = (update?.tokensReencoded ?? 0) + prompt.length;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: reused + prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started, reusedTokens: reused, encodedTokens: encoded, update };
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req)), req.onText);
+      const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
+      const ms = performance.now() - started;
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
-      cache.dispose();
+      built.cache.dispose();
     }
   }
 

@@ -27,6 +27,8 @@ export interface GenerateResult {
   text: string;
   tokenIds: number[];
   stopReason: StopReason;
+  /** Time from the first sampled token to the end (the rest was the prompt's prefill). */
+  decodeMs?: number;
 }
 
 const DEFAULT_PREFILL_CHUNK = 256;
@@ -50,10 +52,12 @@ export async function prefill(model: LanguageModel, ids: readonly number[], cach
  */
 export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer, prompt: readonly number[], cache: KvCache, opts: GenerateOptions): AsyncGenerator<string, GenerateResult> {
   // A byte-level model can stop inside a multi-byte character: never hand back its U+FFFD half.
-  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text: text.replace(/\uFFFD+$/, ''), tokenIds, stopReason });
+  let firstToken: number | undefined;
+  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text: text.replace(/\uFFFD+$/, ''), tokenIds, stopReason, decodeMs: firstToken === undefined ? 0 : performance.now() - firstToken });
   const maxPositions = model.folder.config.maxPositions;
   let logits = await prefill(model, prompt, cache, opts.prefillChunk, opts.signal);
   if (!logits) return result('', [], 'aborted');
+  firstToken = performance.now();
   const sampler = new Sampler(opts.sampling);
   const stops = new StopMatcher(opts.stopSequences ?? [], opts.stopSearchFrom);
   const stopIds = new Set(opts.stopTokenIds);
