@@ -82,9 +82,13 @@ function sparseInfo(body: Uint8Array): TensorInfo {
   return { name, dims: fields.filter((f) => f.id === SPARSE.dims).flatMap(int64s), external: parts.some((p) => p.external) };
 }
 
+function isDefaultDomain(node: DecodedNode): boolean {
+  return node.domain === '' || node.domain === 'ai.onnx';
+}
+
 /** A Constant node's output dims (scalar for value_float/value_int), undefined for other nodes. */
 function constantDims(node: DecodedNode): number[] | undefined {
-  if (node.opType !== 'Constant' || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
+  if (node.opType !== 'Constant' || !isDefaultDomain(node)) return undefined;
   const a = node.attribute[0];
   if (!a) return undefined;
   if (a.name === 'value') return (a.t?.dims ?? []).map(Number);
@@ -113,10 +117,6 @@ function readGraph(body: Uint8Array): Graph {
     }
   }
   return g;
-}
-
-function isDefaultDomain(node: DecodedNode): boolean {
-  return node.domain === '' || node.domain === 'ai.onnx';
 }
 
 /** A constant whose every axis but the last has size 1: slicing rows of the other operand keeps the broadcast valid. */
