@@ -40,6 +40,7 @@ describe('Engine (tiny-llama, cpu)', () => {
       assert.equal(info.fimFamily, 'tokenizer_config');
       assert.equal(info.layers, 2);
       assert.equal(info.kvDtype, 'float32');
+      assert.equal(info.logitsRows, 'kept');
     });
   });
 

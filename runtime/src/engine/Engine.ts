@@ -31,6 +31,8 @@ export interface EngineInfo {
   headDim: number;
   kvDtype: string;
   maxPositions: number;
+  /** 'kept': forward passes compute and copy only the logits rows used; 'all (reason)': every row (why the graph was not rewritten). */
+  logitsRows: string;
 }
 
 export interface CompletionRequest {
@@ -126,6 +128,7 @@ export class Engine {
       headDim: kvShape.headDim,
       kvDtype: kvShape.dtype,
       maxPositions: folder.config.maxPositions,
+      logitsRows: this.model.logitsRows,
     };
   }
 

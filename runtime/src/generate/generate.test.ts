@@ -20,9 +20,9 @@ function scripted(script: number[]): { model: LanguageModel; cache: KvCache } {
     folder,
     forward: async (ids: readonly number[]) => {
       cache.length += ids.length;
-      const logits = new Float32Array(ids.length * VOCAB);
-      logits[(ids.length - 1) * VOCAB + script[Math.min(next++, script.length - 1)]!] = 10;
-      return { logits, vocab: VOCAB };
+      const logits = new Float32Array(VOCAB);
+      logits[script[Math.min(next++, script.length - 1)]!] = 10;
+      return { logits, vocab: VOCAB, rows: 1 };
     },
   };
   return { model: model as unknown as LanguageModel, cache: cache as unknown as KvCache };

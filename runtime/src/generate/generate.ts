@@ -33,15 +33,19 @@ export interface GenerateResult {
 
 const DEFAULT_PREFILL_CHUNK = 256;
 
-/** Encodes `ids` at positions cache.length… in chunks; returns the last row's logits, or undefined if aborted. */
+/**
+ * Encodes `ids` at positions cache.length… in chunks; returns the last row's logits, or undefined if aborted.
+ * Only the final chunk's last row is needed: earlier chunks ask for no logits.
+ */
 export async function prefill(model: LanguageModel, ids: readonly number[], cache: KvCache, chunk = DEFAULT_PREFILL_CHUNK, signal?: AbortSignal): Promise<Float32Array | undefined> {
   let last: Float32Array | undefined;
   for (let i = 0; i < ids.length; i += chunk) {
     if (signal?.aborted) return undefined;
     const part = ids.slice(i, i + chunk);
     const positions = part.map((_, k) => cache.length + k);
-    const { logits, vocab } = await model.forward(part, positions, cache);
-    last = logits.slice((part.length - 1) * vocab, part.length * vocab);
+    const final = i + chunk >= ids.length;
+    const { logits } = await model.forward(part, positions, cache, { logits: final ? 'last' : 'none' });
+    if (final) last = logits;
   }
   return last;
 }
@@ -80,7 +84,7 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
     }
     if (ids.length >= opts.maxTokens) return result(text, ids, 'max-tokens');
     if (cache.length + 1 >= maxPositions) return result(text, ids, 'context-full');
-    const step = await model.forward([next], [cache.length], cache);
+    const step = await model.forward([next], [cache.length], cache, { logits: 'last' });
     logits = step.logits;
   }
 }

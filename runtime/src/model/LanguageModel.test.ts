@@ -1,27 +1,31 @@
-// Incremental decoding through the KV cache equals re-running the full prefix (every fixture, CPU and WebGPU).
+// Incremental decoding through the KV cache equals re-running the full prefix (every fixture and the bundled model, CPU and WebGPU).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { devicesUnderTest, FIXTURES, loadFixture, maxAbsDiff, SAMPLE_CODE } from '../testing/fixtures.js';
+import { devicesUnderTest, loadFixture, maxAbsDiff, SAMPLE_CODE, TEST_MODELS } from '../testing/fixtures.js';
 
 const PREFILL = 8;
 const TOLERANCE = 1e-4;
 
 describe('LanguageModel incremental decoding', async () => {
   for (const { device, skip } of await devicesUnderTest()) {
-    for (const name of FIXTURES) {
+    for (const name of TEST_MODELS) {
       it(`${name} on ${device}: prefill + single steps = full forward (max |Δlogit| < ${TOLERANCE})`, { skip }, async (t) => {
         const model = await loadFixture(name, device);
         try {
+          assert.equal(model.logitsRows, 'kept');
           const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 20);
           assert.ok(ids.length >= 16, 'sample must tokenize to at least 16 tokens');
           const positions = ids.map((_, i) => i);
           const fullCache = model.newCache();
-          const full = await model.forward(ids, positions, fullCache);
+          const full = await model.forward(ids, positions, fullCache, { logits: 'all' });
+          assert.equal(full.rows, ids.length);
+          assert.equal(full.logits.length, ids.length * full.vocab);
           const cache = model.newCache();
-          const first = await model.forward(ids.slice(0, PREFILL), positions.slice(0, PREFILL), cache);
+          const first = await model.forward(ids.slice(0, PREFILL), positions.slice(0, PREFILL), cache, { logits: 'all' });
           let worst = maxAbsDiff(first.logits, full.logits.subarray(0, PREFILL * full.vocab));
           for (let i = PREFILL; i < ids.length; i++) {
             const step = await model.forward([ids[i]!], [i], cache);
+            assert.equal(step.rows, 1);
             worst = Math.max(worst, maxAbsDiff(step.logits, full.logits.subarray(i * full.vocab, (i + 1) * full.vocab)));
           }
           assert.equal(cache.length, ids.length);
@@ -36,4 +40,49 @@ describe('LanguageModel incremental decoding', async () => {
       });
     }
   }
+});
+
+describe('LanguageModel logits rows', async () => {
+  for (const { device, skip } of await devicesUnderTest()) {
+    it(`on ${device}: 'last' is the last row of 'all', 'none' returns no rows and copies at most one`, { skip }, async () => {
+      const model = await loadFixture('qwen2-style', device);
+      try {
+        const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 12);
+        const positions = ids.map((_, i) => i);
+        const run = async (logits: 'all' | 'last' | 'none') => {
+          const cache = model.newCache();
+          const before = model.logitsBytesCopied;
+          const r = await model.forward(ids, positions, cache, { logits });
+          cache.dispose();
+          return { ...r, bytes: model.logitsBytesCopied - before };
+        };
+        const all = await run('all');
+        const last = await run('last');
+        const none = await run('none');
+        assert.deepEqual([all.rows, last.rows, none.rows], [ids.length, 1, 0]);
+        assert.ok(maxAbsDiff(last.logits, all.logits.subarray((ids.length - 1) * all.vocab)) < 1e-5);
+        assert.equal(none.logits.length, 0);
+        assert.equal(all.bytes, ids.length * all.vocab * 4);
+        assert.equal(last.bytes, all.vocab * 4);
+        assert.equal(none.bytes, all.vocab * 4);
+      } finally {
+        await model.release();
+      }
+    });
+  }
+
+  it('with the rewrite disabled, every row is copied and the reason is recorded', async () => {
+    const model = await loadFixture('tiny-llama', 'cpu', { keepLogits: false });
+    try {
+      assert.equal(model.logitsRows, 'all (disabled)');
+      const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 10);
+      const cache = model.newCache();
+      const r = await model.forward(ids, ids.map((_, i) => i), cache);
+      cache.dispose();
+      assert.equal(r.rows, 1);
+      assert.equal(model.logitsBytesCopied, ids.length * r.vocab * 4);
+    } finally {
+      await model.release();
+    }
+  });
 });

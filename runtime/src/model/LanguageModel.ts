@@ -1,9 +1,11 @@
 // The decoder session: validates the ONNX I/O contract and runs forward passes that extend a KvCache.
+import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
+import { KEEP_INPUT, keepLastLogits } from '../onnx/keepLastLogits.js';
 import type { ModelFolder } from './ModelFolder.js';
 
 const REQUIRED_INPUTS = ['input_ids', 'attention_mask', 'position_ids'];
@@ -13,14 +15,47 @@ function kvNames(kind: 'past_key_values' | 'present', layers: number): string[] 
 }
 
 export interface ForwardResult {
-  /** float32 logits, [tokens, vocab] row-major. */
+  /** float32 logits, [rows, vocab] row-major: the last `rows` tokens' rows. */
   logits: Float32Array;
   vocab: number;
+  /** Rows in `logits`: every token's ('all'), 1 ('last') or 0 ('none'). */
+  rows: number;
 }
+
+/** Which tokens' logits a forward pass returns. */
+export type LogitsRows = 'all' | 'last' | 'none';
 
 export interface ForwardOptions {
   /** Cached rows [from, to) the new tokens must not attend to (PIE re-encodes an edit over the prefix only). */
   maskRows?: readonly [number, number];
+  /** Default 'last'. With a graph that keeps rows, 'last' and 'none' copy one row off the device (the graph needs k >= 1). */
+  logits?: LogitsRows;
+}
+
+export interface LoadOptions {
+  /** Rewrite the graph in memory so only the rows asked for are computed and copied (default true). */
+  keepLogits?: boolean;
+}
+
+/** Where the session comes from: the rewritten bytes, or the file as it is (and why). */
+interface GraphSource {
+  bytes?: Uint8Array;
+  /** 'kept' or 'all (reason)'. */
+  logitsRows: string;
+}
+
+function graphSource(onnxPath: string, opts: LoadOptions): GraphSource {
+  if (opts.keepLogits === false) return { logitsRows: 'all (disabled)' };
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(onnxPath);
+  } catch (err) {
+    return { logitsRows: `all (unreadable: ${(err as Error).message})` };
+  }
+  const r = keepLastLogits(bytes);
+  if (r.kind === 'rewritten') return { bytes: r.bytes, logitsRows: 'kept' };
+  if (r.kind === 'native') return { logitsRows: 'kept' };
+  return { logitsRows: `all (${r.reason})` };
 }
 
 function attentionMask(total: number, masked?: readonly [number, number]): BigInt64Array {
@@ -30,38 +65,63 @@ function attentionMask(total: number, masked?: readonly [number, number]): BigIn
 }
 
 export class LanguageModel {
+  /** Logits bytes copied off the device by all forward passes so far. */
+  logitsBytesCopied = 0;
+  /** The shape `num_logits_to_keep` is fed in ([1], or [] where a graph declares a scalar); undefined if the graph has none. */
+  private readonly keepShape: number[] | undefined;
+
   private constructor(
     readonly folder: ModelFolder,
     readonly device: DeviceKind,
     readonly kvShape: KvShape,
     private readonly session: ort.InferenceSession,
-  ) {}
+    /** 'kept': the graph computes only the rows asked for; 'all (reason)': it computes every row. */
+    readonly logitsRows: string,
+  ) {
+    const meta = session.inputMetadata.find((m) => m.name === KEEP_INPUT);
+    if (meta) this.keepShape = meta.isTensor && meta.shape.length === 0 ? [] : [1];
+  }
 
-  static async load(folder: ModelFolder, device: DeviceKind): Promise<LanguageModel> {
+  static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
     const { numLayers } = folder.config;
     const locations = Object.fromEntries([['logits', 'cpu'], ...kvNames('present', numLayers).map((n) => [n, 'gpu-buffer'])]);
+    const options = sessionOptions(device, locations);
+    let source = graphSource(folder.onnxPath, opts);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(folder.onnxPath, sessionOptions(device, locations));
+      session = source.bytes ? await ort.InferenceSession.create(source.bytes, options) : await ort.InferenceSession.create(folder.onnxPath, options);
     } catch (err) {
-      throw new ModelFolderError(folder.onnxPath, undefined, `cannot be loaded by onnxruntime on ${device}: ${(err as Error).message.split('\n')[0]}`);
+      if (!source.bytes) throw LanguageModel.loadError(folder, device, err);
+      // The rewrite must never make a model unloadable: fall back to the file as it is.
+      source = { logitsRows: `all (rewritten graph rejected: ${(err as Error).message.split('\n')[0]})` };
+      try {
+        session = await ort.InferenceSession.create(folder.onnxPath, options);
+      } catch (err2) {
+        throw LanguageModel.loadError(folder, device, err2);
+      }
     }
+    const logitsRows = session.inputNames.includes(KEEP_INPUT) ? 'kept' : source.logitsRows;
     try {
-      return new LanguageModel(folder, device, LanguageModel.validateIo(folder, session), session);
+      return new LanguageModel(folder, device, LanguageModel.validateIo(folder, session, source.bytes !== undefined), session, logitsRows);
     } catch (err) {
       await session.release();
       throw err;
     }
   }
 
-  /** Checks the Optimum I/O names against config.json and reads the KV dtype from the graph. */
-  private static validateIo(folder: ModelFolder, session: ort.InferenceSession): KvShape {
+  private static loadError(folder: ModelFolder, device: DeviceKind, err: unknown): ModelFolderError {
+    return new ModelFolderError(folder.onnxPath, undefined, `cannot be loaded by onnxruntime on ${device}: ${(err as Error).message.split('\n')[0]}`);
+  }
+
+  /** Checks the Optimum I/O names against config.json and reads the KV dtype from the graph (`rewritten`: we added KEEP_INPUT). */
+  private static validateIo(folder: ModelFolder, session: ort.InferenceSession, rewritten: boolean): KvShape {
     const { numLayers, numKvHeads, headDim } = folder.config;
     const check = (kind: 'input' | 'output', have: readonly string[], want: string[]) => {
       const missing = want.find((n) => !have.includes(n));
       if (missing) throw new ModelFolderError(folder.onnxPath, `${kind} ${missing}`, `is missing (config.json says ${numLayers} layers; the graph's ${kind}s are ${have.join(', ')})`);
     };
-    check('input', session.inputNames, [...REQUIRED_INPUTS, ...kvNames('past_key_values', numLayers)]);
+    const inputs = rewritten ? session.inputNames.filter((n) => n !== KEEP_INPUT) : session.inputNames;
+    check('input', inputs, [...REQUIRED_INPUTS, ...kvNames('past_key_values', numLayers)]);
     check('output', session.outputNames, ['logits', ...kvNames('present', numLayers)]);
     const meta = session.inputMetadata.find((m) => m.name === 'past_key_values.0.key');
     const dtype = meta && meta.isTensor ? meta.type : undefined;
@@ -95,6 +155,8 @@ export class LanguageModel {
       position_ids: new ort.Tensor('int64', BigInt64Array.from(positions, BigInt), [1, n]),
     };
     kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
+    const want = opts.logits ?? 'last';
+    if (this.keepShape) feeds[KEEP_INPUT] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await this.session.run(feeds);
@@ -102,9 +164,19 @@ export class LanguageModel {
       throw new SpliceError('inference', `model forward failed on ${this.device}: ${(err as Error).message.split('\n')[0]}`);
     }
     cache.replace(kvNames('present', this.kvShape.numLayers).map((name) => out[name] as ort.Tensor), total);
-    const logits = out.logits as ort.Tensor;
-    const data = logits.type === 'float16' ? float16ToFloat32(logits.data as Uint16Array) : (logits.data as Float32Array);
-    return { logits: data, vocab: logits.dims[2]! };
+    return this.readLogits(out.logits as ort.Tensor, want, n);
+  }
+
+  /** The rows asked for, as float32; counts the bytes that came off the device. */
+  private readLogits(logits: ort.Tensor, want: LogitsRows, tokens: number): ForwardResult {
+    const data = logits.data as Float32Array | Uint16Array;
+    this.logitsBytesCopied += data.byteLength;
+    const vocab = logits.dims[logits.dims.length - 1]!;
+    const have = data.length / vocab;
+    const rows = want === 'all' ? tokens : want === 'last' ? 1 : 0;
+    if (have < rows) throw new SpliceError('inference', `the model returned ${have} logits rows where ${rows} were asked for`);
+    const part = have === rows ? data : data.slice((have - rows) * vocab); // a copy: the rest of an all-rows buffer can go
+    return { logits: part instanceof Uint16Array ? float16ToFloat32(part) : part, vocab, rows };
   }
 
   async release(): Promise<void> {

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { ModelFolderError } from '../errors.js';
 import { GraphBuilder } from '../onnx/GraphBuilder.js';
+import { lengthDelimited, stringField, wireFields } from '../onnx/protoWire.js';
 import { fixtureDir } from '../testing/fixtures.js';
 import { LanguageModel } from './LanguageModel.js';
 import { readModelFolder } from './ModelFolder.js';
@@ -190,5 +191,40 @@ describe('LanguageModel.load I/O contract', () => {
     }
     assert.equal(created.length, 1);
     assert.ok(created[0]!.released, 'the session created for the rejected graph must be released');
+  });
+});
+
+/** Moves the model's largest initializer into onnx/model.onnx_data (TensorProto data_location EXTERNAL), as big exports do. */
+function moveLargestInitializerToExternalData(dir: string): void {
+  const onnxPath = path.join(dir, 'onnx', 'model.onnx');
+  const model = wireFields(fs.readFileSync(onnxPath));
+  const graph = wireFields(model.find((f) => f.id === 7)!.body!);
+  const rawOf = (body: Uint8Array) => wireFields(body).find((f) => f.id === 9)?.body?.length ?? 0;
+  const largest = graph.filter((f) => f.id === 5).reduce((a, b) => (rawOf(b.body!) > rawOf(a.body!) ? b : a));
+  const fields = wireFields(largest.body!);
+  const raw = fields.find((f) => f.id === 9)!.body!;
+  fs.writeFileSync(path.join(dir, 'onnx', 'model.onnx_data'), raw);
+  const entry = (key: string, value: string) => lengthDelimited(13, [stringField(1, key), stringField(2, value)]);
+  const tensor = [...fields.filter((f) => f.id !== 9).map((f) => f.raw), ...entry('location', 'model.onnx_data'), ...entry('offset', '0'), ...entry('length', String(raw.length)), Uint8Array.of(0x70, 0x01)];
+  const graphChunks = graph.flatMap((f) => (f === largest ? lengthDelimited(5, tensor) : [f.raw]));
+  fs.writeFileSync(onnxPath, Buffer.concat(model.flatMap((f) => (f.id === 7 ? lengthDelimited(7, graphChunks) : [f.raw]))));
+}
+
+describe('LanguageModel.load with external data', () => {
+  it('loads the file as it is (relative data paths intact), computes every logits row and says why', async () => {
+    const dir = copyFixture();
+    moveLargestInitializerToExternalData(dir);
+    const model = await LanguageModel.load(readModelFolder(dir), 'cpu');
+    try {
+      assert.match(model.logitsRows, /^all \(.*external data/);
+      const ids = [1, 2, 3, 4, 5];
+      const cache = model.newCache();
+      const r = await model.forward(ids, ids.map((_, i) => i), cache);
+      cache.dispose();
+      assert.equal(r.rows, 1);
+      assert.equal(model.logitsBytesCopied, ids.length * r.vocab * 4);
+    } finally {
+      await model.release();
+    }
   });
 });

@@ -61,6 +61,13 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 constant tensor of the given values and dims. */
+  floats(values: number[], dims: number[]): string {
+    const name = `c${this.counter++}`;
+    this.initializers.push({ name, dims, dataType: OnnxType.float32, rawData: Buffer.from(Float32Array.from(values).buffer) });
+    return name;
+  }
+
   /** Adds one node; returns its first output (a fresh name unless `outputs` names them). */
   op(opType: string, input: string[], attrs?: Record<string, AttrValue>, outputs?: string[]): string {
     const output = outputs ?? [`t${this.counter++}`];

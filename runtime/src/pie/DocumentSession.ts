@@ -224,7 +224,7 @@ export class DocumentSession {
       const delta = span.ids.length - (end - start);
       if (span.ids.length > 0) {
         const positions = span.ids.map((_, k) => start + k);
-        await this.model.forward(span.ids, positions, this.cache, { maskRows: [start, n] });
+        await this.model.forward(span.ids, positions, this.cache, { maskRows: [start, n], logits: 'none' });
       }
       await this.ops.splice(this.cache, start, end, n, mode === 'pie' ? delta : 0);
       stats.tokensDropped += end - start;

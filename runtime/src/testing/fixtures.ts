@@ -3,22 +3,36 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveDevice } from '../device/resolveDevice.js';
 import type { DeviceKind } from '../device/Device.js';
-import { LanguageModel } from '../model/LanguageModel.js';
+import { LanguageModel, type LoadOptions } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 
 export const FIXTURES = ['tiny-llama', 'deepseek-style', 'qwen2-style', 'partial-rotary', 'interleaved-rope', 'fp16-kv'] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
-export function fixtureDir(name: FixtureName): string {
+/** The bundled model, tested beside the fixtures. */
+export const BUNDLED_MODEL = 'splice-tiny';
+export type TestModelName = FixtureName | typeof BUNDLED_MODEL;
+export const TEST_MODELS: readonly TestModelName[] = [...FIXTURES, BUNDLED_MODEL];
+
+function modelsDir(sub: string): string {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'runtime', 'models', 'fixtures', name);
+    const candidate = path.join(dir, 'runtime', 'models', sub);
     if (fs.existsSync(candidate)) return candidate;
   }
-  throw new Error(`fixture ${name} not found above ${__dirname}`);
+  throw new Error(`runtime/models/${sub} not found above ${__dirname}`);
 }
 
-export async function loadFixture(name: FixtureName, device: DeviceKind): Promise<LanguageModel> {
-  return LanguageModel.load(readModelFolder(fixtureDir(name)), device);
+export function fixtureDir(name: FixtureName): string {
+  return modelsDir(path.join('fixtures', name));
+}
+
+/** A fixture's folder, or the bundled model's. */
+export function testModelDir(name: TestModelName): string {
+  return name === BUNDLED_MODEL ? modelsDir(BUNDLED_MODEL) : fixtureDir(name);
+}
+
+export async function loadFixture(name: TestModelName, device: DeviceKind, opts?: LoadOptions): Promise<LanguageModel> {
+  return LanguageModel.load(readModelFolder(testModelDir(name)), device, opts);
 }
 
 /**
