@@ -5,6 +5,7 @@ import { parse, UsageError } from './args.js';
 import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
 import { evalPie } from './eval/pieEval.js';
 import { evalFim } from './eval/fimEval.js';
+import { evalFrames } from './eval/frameEval.js';
 import { readFimTasks, readPieTasks } from './eval/readTasks.js';
 
 function parseModes(value: string): UpdateMode[] {
@@ -38,10 +39,35 @@ async function runEvalFim(args: string[]): Promise<void> {
   }
 }
 
+async function runEvalFrame(args: string[]): Promise<void> {
+  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, details: { type: 'string' } });
+  if (!v.tasks) throw new UsageError('--tasks FILE is required');
+  const all = readFimTasks(v.tasks);
+  const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
+  const engine = await Engine.open(engineOptions(v));
+  try {
+    const report = progress('frame', tasks.length);
+    if (v.details) fs.writeFileSync(v.details, '');
+    const result = await evalFrames(engine, tasks, (done, detail) => {
+      if (v.details) fs.appendFileSync(v.details, `${JSON.stringify(detail)}\n`);
+      report(done);
+    });
+    const info = engine.info();
+    if (v.json) process.stdout.write(`${JSON.stringify({ ...result, model: info.model, device: info.device })}\n`);
+    else {
+      process.stdout.write(`${result.tasks} tasks on ${info.model} / ${info.device}: same line ${result.same_line}; edit frame es better ${result.es_better}, worse ${result.es_worse}, ties ${result.es_ties} (sign test p ${result.sign_test_p})\n`);
+      for (const [f, m] of Object.entries(result.frames)) process.stdout.write(`${f.padEnd(6)} em ${m.em}  es ${m.es}  first token p50 ${m.first_token_ms_p50} ms  encoded ${m.encoded_mean}\n`);
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function runEval(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
   if (kind === 'fim') return runEvalFim(rest);
-  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim)`);
+  if (kind === 'frame') return runEvalFrame(rest);
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame)`);
   const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);

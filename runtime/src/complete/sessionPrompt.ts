@@ -87,7 +87,7 @@ async function editFrame(model: LanguageModel, ops: KvOps, session: DocumentSess
   try {
     const fresh = [...p.tail, suf, ...head];
     const n = cache.length;
-    await model.forward(fresh, fresh.map((_, k) => p.reused + k), cache, { maskRows: [p.reused, n] });
+    await model.forward(fresh, fresh.map((_, k) => p.reused + k), cache, { maskRows: [p.reused, n], logits: 'none' });
     const endOld = lead + next - w.start;
     await ops.splice(cache, p.reused, endOld, n, fresh.length - (endOld - p.reused));
     return { cache, prompt: [mid], frame: 'edit', reused: p.reused, encoded: fresh.length };

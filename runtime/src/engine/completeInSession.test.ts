@@ -1,7 +1,7 @@
 // Completion through a PIE session equals stateless completion where the reused rows are exact, and reports reuse.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixtureDir } from '../testing/fixtures.js';
+import { fixtureDir, maxAbsDiff } from '../testing/fixtures.js';
 import { Engine } from './Engine.js';
 
 const TEXT = 'import os\n\ndef load(path):\n    with open(path) as f:\n        data = f.read()\n    return data\n\nprint(load("x"))\n';
@@ -64,5 +64,39 @@ describe('Engine.completeInSession with multi-byte characters', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('Engine.completeInSession with the FIM frame as an edit', () => {
+  let engine: Engine;
+  before(async () => {
+    engine = await Engine.open({ modelDir: fixtureDir('tiny-llama'), device: 'cpu' });
+  });
+  after(() => engine.close());
+
+  it('reuses the cached suffix rows: only the tail, the suffix token, a split token and the middle token are encoded', async () => {
+    const session = await engine.openCompletionSession(TEXT);
+    const rows = session.kvCache.length;
+    const keys = (await engine.kvOps.readLayer(session.kvCache, 0)).key;
+    for (const offset of [CURSOR, CURSOR - 3, TEXT.indexOf('print(')]) {
+      const edit = await engine.completeInSession(session, { text: TEXT, offset, maxTokens: 6, frame: 'edit' });
+      const exact = await engine.completeInSession(session, { text: TEXT, offset, maxTokens: 6, frame: 'exact' });
+      assert.equal(edit.frame, 'edit');
+      assert.equal(exact.frame, 'exact');
+      assert.ok(edit.encodedTokens <= 8, `edit frame encoded ${edit.encodedTokens}`);
+      assert.ok(exact.encodedTokens > edit.encodedTokens, `exact frame encoded ${exact.encodedTokens}`);
+      assert.equal(edit.reusedTokens, exact.reusedTokens);
+    }
+    assert.equal(session.kvCache.length, rows, 'the session cache is left as it was');
+    assert.equal(maxAbsDiff((await engine.kvOps.readLayer(session.kvCache, 0)).key, keys), 0);
+    session.dispose();
+  });
+
+  it('with the cursor at the very end (no suffix) both frames give the same completion', async () => {
+    const session = await engine.openCompletionSession(TEXT);
+    const edit = await engine.completeInSession(session, { text: TEXT, offset: TEXT.length, maxTokens: 6, frame: 'edit' });
+    const exact = await engine.completeInSession(session, { text: TEXT, offset: TEXT.length, maxTokens: 6, frame: 'exact' });
+    assert.equal(edit.completion, exact.completion);
+    session.dispose();
   });
 });
