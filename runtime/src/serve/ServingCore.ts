@@ -39,7 +39,6 @@ export class ServingCore {
   private engine: Engine | undefined;
   private store: SessionStore | undefined;
   private loadedKey: string | undefined;
-  private loading: string | undefined;
   private failure: Failure | undefined;
   private readonly closed = new Set<string>();
 
@@ -117,7 +116,7 @@ export class ServingCore {
   /** A failed load is tried again once its model folder changes on disk (fixed in place). */
   private retryIfFolderChanged(): void {
     const s = this.settings;
-    if (!s || !this.failure || this.loading) return;
+    if (!s || !this.failure) return;
     let fingerprint: string;
     try {
       fingerprint = modelFingerprint(dirOf(s));
@@ -130,14 +129,11 @@ export class ServingCore {
   /** Loads as a control job: the running job is aborted and finishes first, so an engine is never freed mid-run. */
   private scheduleLoad(settings: ServeSettings): void {
     const key = keyOf(settings);
-    this.loading = key;
+    this.failure = undefined; // the load below records a new failure if it fails again
     this.report({ state: 'loading' });
     this.queue
       .submit('engine', () => this.load(settings, key), undefined, { priority: 'control' })
-      .catch((err: unknown) => this.report({ state: 'error', detail: (err as Error).message }))
-      .finally(() => {
-        if (this.loading === key) this.loading = undefined;
-      });
+      .catch((err: unknown) => this.report({ state: 'error', detail: (err as Error).message }));
   }
 
   private async load(settings: ServeSettings, key: string): Promise<void> {
