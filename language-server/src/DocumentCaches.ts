@@ -19,6 +19,9 @@ export class DocumentCaches {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly stats = new Map<string, DocumentStats>();
 
+  /** `onCompletion` hears what each completion encoded (the server's splice/metrics counters). */
+  constructor(private readonly onCompletion: (encodedTokens: number) => void = () => undefined) {}
+
   /**
    * Brings `uri`'s session to `text` (creating it from `text` the first time). Returns the session, or undefined when
    * the document does not fit a session on this engine (completions then encode a window around the cursor).
@@ -50,6 +53,7 @@ export class DocumentCaches {
     const result = session ? await engine.completeInSession(session, req) : await engine.complete(req);
     const reusedTokens = 'reusedTokens' in result ? (result.reusedTokens as number) : 0;
     this.record(uri, { lastCompletion: { reusedTokens, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, encodedTokens: result.promptTokens - reusedTokens, ms: Math.round(result.ms * 10) / 10 } });
+    this.onCompletion(result.promptTokens - reusedTokens);
     return result;
   }
 

@@ -5,7 +5,8 @@ import { InferenceQueue, type CompletionRequest, type Engine } from '../../runti
 import { DocumentCaches } from './DocumentCaches.js';
 import { controllerFor, delay } from './delay.js';
 import { EngineHost } from './EngineHost.js';
-import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
+import { DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams } from './protocol.js';
+import { ServerMetricsMonitor } from './serverMetrics.js';
 import { mergeSettings } from './settings.js';
 
 /** Quiet time after the last change before the document's cache is patched in the background. */
@@ -27,7 +28,8 @@ export class SpliceServer {
   /** The newest inline-completion request per document; a newer one aborts it wherever it is (debounce, queue, decoding). */
   private readonly latest = new Map<string, AbortController>();
   private lastStatus: SpliceStatus = { state: 'loading' };
-  private readonly caches = new DocumentCaches();
+  private readonly metrics = new ServerMetricsMonitor();
+  private readonly caches = new DocumentCaches((encoded) => this.metrics.countCompletion(encoded));
   private readonly syncTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly connection: Connection) {
@@ -47,6 +49,7 @@ export class SpliceServer {
     });
     connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
     connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.caches.statsFor(params?.uri));
+    connection.onRequest(METRICS_REQUEST, (params: MetricsParams | undefined) => this.metrics.request(params));
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
       this.caches.clear();
