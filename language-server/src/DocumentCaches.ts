@@ -1,6 +1,6 @@
 // Per-document cached states (PIE sessions): created on first use, kept in step with edits, bounded, with stats.
 import type { CompletionRequest, CompletionResult, DocumentSession, Engine } from '../../runtime/src/index.js';
-import type { DocumentStats } from './protocol.js';
+import type { DocumentStats, SpliceSettings } from './protocol.js';
 
 /** Open documents whose caches are kept; the least recently used one is dropped beyond this. */
 const MAX_SESSIONS = 8;
@@ -47,9 +47,12 @@ export class DocumentCaches {
     return session;
   }
 
-  /** Completes through the document's session when it has one, else from a fresh window; records what was reused. */
-  async complete(engine: Engine, uri: string, req: CompletionRequest): Promise<CompletionResult> {
-    const session = await this.sync(engine, uri, req.text, req.maxTokens, req.signal);
+  /**
+   * Completes through the document's session when it has one (never with cacheMode `none`), else from a fresh
+   * window; records what was reused.
+   */
+  async complete(engine: Engine, uri: string, req: CompletionRequest, cacheMode: SpliceSettings['cacheMode'] = 'pie'): Promise<CompletionResult> {
+    const session = cacheMode === 'none' ? undefined : await this.sync(engine, uri, req.text, req.maxTokens, req.signal);
     const result = session ? await engine.completeInSession(session, req) : await engine.complete(req);
     const reusedTokens = 'reusedTokens' in result ? (result.reusedTokens as number) : 0;
     this.record(uri, { lastCompletion: { reusedTokens, promptTokens: result.promptTokens, generatedTokens: result.generatedTokens, encodedTokens: result.promptTokens - reusedTokens, ms: Math.round(result.ms * 10) / 10 } });

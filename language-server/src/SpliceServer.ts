@@ -99,7 +99,7 @@ export class SpliceServer {
       return null; // reported once through splice/status; the editor keeps working
     }
     const request: CompletionRequest = { text, offset, maxTokens: this.settings.maxTokens, stopSequences: STOP_SEQUENCES };
-    const result = await this.runJob(doc.uri, signal, (jobSignal) => this.caches.complete(engine, doc.uri, { ...request, signal: jobSignal }));
+    const result = await this.runJob(doc.uri, signal, (jobSignal) => this.caches.complete(engine, doc.uri, { ...request, signal: jobSignal }, this.settings.cacheMode));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
     return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };
   }
@@ -143,7 +143,7 @@ export class SpliceServer {
 
   private async syncNow(uri: string): Promise<void> {
     const doc = this.documents.get(uri);
-    if (!doc || !this.settings.enable || !this.host.loaded) return;
+    if (!doc || !this.settings.enable || !this.host.loaded || this.settings.cacheMode === 'none') return;
     const text = doc.getText();
     if (isBinary(text)) return;
     const engine = await this.host.get(this.settings);
