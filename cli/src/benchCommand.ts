@@ -73,13 +73,14 @@ async function runLatency(args: string[]): Promise<void> {
   });
   const sizes = v.sizes!.split(',').map((s) => intAtLeast(s, '--sizes', 100));
   const keyMs = intAtLeast(v['key-ms'], '--key-ms', 0);
+  const device = parseDeviceRequest(v.device!);
   const modelDir = path.resolve(v.model ?? defaultModelDir());
   const folder = readModelFolder(modelDir); // the model's tokenizer sizes the documents; the server loads the model
   const corpus = latencyCorpus(readCodeFiles(corpusDir(v.from)));
-  if (!v.json) process.stdout.write(latencyHeader(folder.name, v.device!, keyMs));
+  if (!v.json) process.stdout.write(latencyHeader(folder.name, device, keyMs));
   const report = await benchLatency({
     bin: path.join(packageRoot(), 'bin', 'splice.js'),
-    settings: { modelPath: modelDir, device: parseDeviceRequest(v.device!) },
+    settings: { modelPath: modelDir, device },
     sizes,
     keyMs,
     quick: v.quick!,
