@@ -50,6 +50,12 @@ describe('layering', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('of cli/, only the latency benchmark\'s editor (bench/lspClient.ts) imports LSP libraries', () => {
+    const offenders = sources('cli/src').filter((f) => f !== path.join('cli', 'src', 'bench', 'lspClient.ts') && importsOf(f).some((s) => LSP_PACKAGES.test(s)));
+    assert.deepEqual(offenders, []);
+    assert.ok(importsOf(path.join('cli', 'src', 'bench', 'lspClient.ts')).some((s) => LSP_PACKAGES.test(s)));
+  });
+
   it('language-server/ and cli/ reach the runtime only through runtime/src/index', () => {
     const bad = ['language-server/src', 'cli/src'].flatMap(sources).flatMap((f) =>
       importsOf(f)

@@ -1,11 +1,15 @@
-// `splice bench pie`: timings as ratios against a baseline measured in the same run.
+// `splice bench pie|latency`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
-import { Engine, SpliceError, defaultModelDir, packageRoot, type DeviceRequest } from '../../runtime/src/index.js';
+import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
+import { benchLatency } from './bench/latencyBench.js';
+import { latencyCorpus } from './bench/latencyInputs.js';
+import { latencyHeader, latencyRowLines, sampleLine } from './bench/latencyTable.js';
 import { benchPie, type PieBenchRow } from './bench/pieBench.js';
 import { readCodeFiles } from './codeCorpus.js';
 
 const DEFAULT_SIZES = [512, 1024, 2048, 4096];
+const DEFAULT_LATENCY_SIZES = '500,2000,8000,25000';
 
 function corpusDir(from: string | undefined): string {
   if (from) return from;
@@ -13,10 +17,21 @@ function corpusDir(from: string | undefined): string {
   return packageRoot();
 }
 
+function intAtLeast(value: string | undefined, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new SpliceError('input', `${flag} must be an integer ≥ ${min} (got "${value}")`);
+  return n;
+}
+
 export async function runBench(args: string[]): Promise<void> {
   const [name, ...rest] = args;
-  if (name !== 'pie') throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie)`);
-  const v = parse(rest, {
+  if (name === 'pie') return runPie(rest);
+  if (name === 'latency') return runLatency(rest);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency)`);
+}
+
+async function runPie(args: string[]): Promise<void> {
+  const v = parse(args, {
     model: { type: 'string' },
     device: { type: 'string', default: 'cpu,webgpu' },
     sizes: { type: 'string' },
@@ -43,4 +58,36 @@ export async function runBench(args: string[]): Promise<void> {
     }
   }
   if (v.json) process.stdout.write(`${JSON.stringify({ model: path.basename(v.model ?? defaultModelDir()), runs, rows })}\n`);
+}
+
+async function runLatency(args: string[]): Promise<void> {
+  const v = parse(args, {
+    model: { type: 'string' },
+    device: { type: 'string', default: 'cpu' },
+    sizes: { type: 'string', default: DEFAULT_LATENCY_SIZES },
+    from: { type: 'string' },
+    'key-ms': { type: 'string', default: '60' },
+    quick: { type: 'boolean', default: false },
+    details: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  const sizes = v.sizes!.split(',').map((s) => intAtLeast(s, '--sizes', 100));
+  const keyMs = intAtLeast(v['key-ms'], '--key-ms', 0);
+  const device = parseDeviceRequest(v.device!);
+  const modelDir = path.resolve(v.model ?? defaultModelDir());
+  const folder = readModelFolder(modelDir); // the model's tokenizer sizes the documents; the server loads the model
+  const corpus = latencyCorpus(readCodeFiles(corpusDir(v.from)));
+  if (!v.json) process.stdout.write(latencyHeader(folder.name, device, keyMs));
+  const report = await benchLatency({
+    bin: path.join(packageRoot(), 'bin', 'splice.js'),
+    settings: { modelPath: modelDir, device },
+    sizes,
+    keyMs,
+    quick: v.quick!,
+    corpus,
+    tokenizer: folder.tokenizer,
+    onSample: v.details ? (tokens, mode, s) => process.stdout.write(sampleLine(tokens, mode, s)) : undefined,
+    onRow: v.json ? undefined : (row) => process.stdout.write(latencyRowLines(row)),
+  });
+  if (v.json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -25,6 +25,8 @@ commands:
                          FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens)
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
+  bench latency [--model DIR] [--device D] [--sizes 500,2000,8000,25000] [--from DIR] [--key-ms 60] [--quick] [--details] [--json]
+                         an editing session replayed over LSP: keystroke-to-completion time, pie vs none (ratio = pie/none)
 `;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {

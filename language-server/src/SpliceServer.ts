@@ -4,7 +4,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
 import { controllerFor, delay } from './delay.js';
-import { DEFAULT_SETTINGS, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
+import { DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
+import { ServerMetricsMonitor } from './serverMetrics.js';
 import { mergeSettings } from './settings.js';
 
 /** Quiet time after the last change before the document's cache is patched in the background. */
@@ -28,6 +29,7 @@ export class SpliceServer {
   private core: CoreStatus = { state: 'loading' };
   private inFlight = 0;
   private readonly syncTimers = new Map<string, NodeJS.Timeout>();
+  private readonly metrics = new ServerMetricsMonitor();
 
   constructor(private readonly connection: Connection) {
     this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`) });
@@ -46,6 +48,7 @@ export class SpliceServer {
     });
     connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
     connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.engine.stats(params?.uri).catch(() => []) as Promise<DocumentStats[]>);
+    connection.onRequest(METRICS_REQUEST, (params: MetricsParams | undefined) => this.metrics.request(params));
     connection.onNotification(VISIBLE_DOCUMENTS_NOTIFICATION, (p: VisibleDocumentsParams) => this.warmActive(p));
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
@@ -112,7 +115,10 @@ export class SpliceServer {
     if (this.core.state === 'ready') this.setStatus({ ...this.lastStatus, ...this.core, state: 'busy' });
     try {
       const r = await run();
-      if (r) this.lastStatus = { ...this.lastStatus, cache: describeCache(r.stats as DocumentStats) };
+      if (r) {
+        this.lastStatus = { ...this.lastStatus, cache: describeCache(r.stats as DocumentStats) };
+        this.metrics.countCompletion(r.stats.lastCompletion?.encodedTokens ?? 0);
+      }
       return r;
     } catch (err) {
       this.logError(err);
