@@ -11,5 +11,6 @@ export function readSettings(): SpliceSettings {
     maxTokens: c.get<number>('maxTokens', 64),
     debounceMs: c.get<number>('debounceMs', 75),
     cacheMode: 'pie',
+    fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
   };
 }

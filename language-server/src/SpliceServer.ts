@@ -67,8 +67,8 @@ export class SpliceServer {
 
   private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    const { modelPath, device, maxTokens, cacheMode } = this.settings;
-    this.engine.configure({ modelPath, device, maxTokens, cacheMode });
+    const { modelPath, device, maxTokens, cacheMode, fimFrame } = this.settings;
+    this.engine.configure({ modelPath, device, maxTokens, cacheMode, fimFrame });
   }
 
   private onCoreStatus(s: CoreStatus): void {

@@ -15,9 +15,14 @@ export interface SpliceSettings {
    * (every completion encodes a window around the cursor from scratch: the baseline of `splice bench latency`).
    */
   cacheMode: 'pie' | 'none';
+  /**
+   * How a completion frames the text after the cursor: `edit` (the cached suffix rows with the FIM suffix token spliced
+   * in as a PIE edit: a few tokens encoded) or `exact` (the suffix encoded afresh after the prefix: ~258 tokens).
+   */
+  fimFrame: 'edit' | 'exact';
 }
 
-export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie' };
+export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie', fimFrame: 'edit' };
 
 export type SpliceState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled';
 

@@ -13,6 +13,7 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.maxTokens === 'number' && Number.isInteger(r.maxTokens) && r.maxTokens > 0) out.maxTokens = r.maxTokens;
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;
+  if (r.fimFrame === 'edit' || r.fimFrame === 'exact') out.fimFrame = r.fimFrame;
   return out;
 }
 

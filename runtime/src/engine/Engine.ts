@@ -76,7 +76,7 @@ export interface SessionCompletionResult extends CompletionResult {
 }
 
 /** How session completions frame the suffix unless a request says otherwise (see sessionPrompt.ts and README). */
-export const DEFAULT_FIM_FRAME: FimFrame = 'exact';
+export const DEFAULT_FIM_FRAME: FimFrame = 'edit';
 
 /** The installed package (or clone): the first folder above this file (source, out/ or dist/) with runtime/models. */
 export function packageRoot(): string {

@@ -16,7 +16,7 @@ describe('Engine.completeInSession', () => {
 
   it('a fresh session completes exactly like a stateless completion, reusing the rows before the cursor', async () => {
     const session = await engine.openCompletionSession(TEXT);
-    const req = { text: TEXT, offset: CURSOR, maxTokens: 12 };
+    const req = { text: TEXT, offset: CURSOR, maxTokens: 12, frame: 'exact' as const };
     const viaSession = await engine.completeInSession(session, req);
     const stateless = await engine.complete(req);
     assert.equal(viaSession.completion, stateless.completion);
@@ -29,7 +29,7 @@ describe('Engine.completeInSession', () => {
   it('an edit after the cursor leaves the reused rows exact: same completion as stateless', async () => {
     const session = await engine.openCompletionSession(TEXT);
     const edited = TEXT.replace('print(load("x"))', 'print(load("config.toml"))');
-    const r = await engine.completeInSession(session, { text: edited, offset: CURSOR, maxTokens: 12 });
+    const r = await engine.completeInSession(session, { text: edited, offset: CURSOR, maxTokens: 12, frame: 'exact' });
     assert.equal(r.update?.mode, 'pie');
     assert.equal(r.completion, (await engine.complete({ text: edited, offset: CURSOR, maxTokens: 12 })).completion);
     assert.equal(session.text, edited, 'the session follows the document');
@@ -56,7 +56,7 @@ describe('Engine.completeInSession with multi-byte characters', () => {
       const text = 'label = "naïve café 🙂 déjà vu"\nprint(label)\n';
       for (const cursor of [text.indexOf('🙂') + 2, text.indexOf('é') + 1, text.indexOf('vu')]) {
         const session = await engine.openCompletionSession(text);
-        const viaSession = await engine.completeInSession(session, { text, offset: cursor, maxTokens: 6 });
+        const viaSession = await engine.completeInSession(session, { text, offset: cursor, maxTokens: 6, frame: 'exact' });
         const stateless = await engine.complete({ text, offset: cursor, maxTokens: 6 });
         assert.equal(viaSession.completion, stateless.completion, `cursor ${cursor}`);
         session.dispose();

@@ -1,6 +1,7 @@
 // The serving core (runs in the engine worker): the engine's life, the one inference queue, and the document sessions.
 import { Engine, defaultModelDir, type CompletionRequest } from '../engine/Engine.js';
 import { InferenceQueue } from '../engine/InferenceQueue.js';
+import type { FimFrame } from '../complete/sessionPrompt.js';
 import type { DeviceRequest } from '../device/Device.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import { SessionStore, type SessionStats, type StoreCompletion } from './SessionStore.js';
@@ -12,6 +13,8 @@ export interface ServeSettings {
   maxTokens: number;
   /** `pie`: completions go through document sessions; `none`: every completion encodes a window from scratch. */
   cacheMode: 'pie' | 'none';
+  /** How session completions frame the suffix (see complete/sessionPrompt.ts). */
+  fimFrame: FimFrame;
 }
 
 export interface CoreStatus {
@@ -60,13 +63,8 @@ export class ServingCore {
     return this.queue.submit(
       `complete:${uri}`,
       async (jobSignal) => {
-        const { engine, store } = this;
-        if (!engine || !store) return undefined;
-        const full: CompletionRequest = { ...req, maxTokens: settings.maxTokens, signal: jobSignal };
-        if (settings.cacheMode === 'pie') return store.complete(uri, full);
-        const r = await engine.complete(full);
-        const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, ms: Math.round(r.ms * 10) / 10 };
-        return { completion: r.completion, stopReason: r.stopReason, stats: { uri, cachedTokens: 0, lastCompletion } };
+        const full: CompletionRequest = { ...req, maxTokens: settings.maxTokens, frame: settings.fimFrame, signal: jobSignal };
+        return this.store?.complete(uri, full, settings.cacheMode === 'pie');
       },
       signal,
       { priority: 'user', yields: false },

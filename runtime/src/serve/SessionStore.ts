@@ -61,9 +61,12 @@ export class SessionStore {
     await this.open(uri, text, maxTokens, offset, signal);
   }
 
-  /** Completes through the document's session (made on first use), or from a fresh window when it cannot have one. */
-  async complete(uri: string, req: CompletionRequest): Promise<StoreCompletion> {
-    if (this.isClosed(uri) || !this.eligible(req.text)) {
+  /**
+   * Completes through the document's session (made on first use), or from a window encoded afresh when it cannot have
+   * one or `useSession` is false (the `none` cache mode, the latency baseline).
+   */
+  async complete(uri: string, req: CompletionRequest, useSession = true): Promise<StoreCompletion> {
+    if (!useSession || this.isClosed(uri) || !this.eligible(req.text)) {
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, ms: round1(r.ms) };
       return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
