@@ -71,6 +71,8 @@ export interface DocumentStats {
     generatedTokens: number;
     /** Tokens this completion request encoded apart from the generated ones: cache sync, window slide and prompt. */
     encodedTokens: number;
+    /** From taking the request to the first generated token (cache update, prompt), and in all. */
+    firstTokenMs: number;
     ms: number;
   };
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { REPO_ROOT, SPLICE_BIN } from '../repoRoot.js';
 
-const MODE_FIELDS = ['p50_ms', 'p95_ms', 'p50_while_open_ms', 'p95_while_open_ms', 'max_stall_ms', 'reencoded_per_completion', 'peak_rss_mb', 'completions', 'with_items'];
+const MODE_FIELDS = ['p50_ms', 'p95_ms', 'p50_while_open_ms', 'p95_while_open_ms', 'max_stall_ms', 'reencoded_per_completion', 'generated_per_completion', 'first_token_p50_ms', 'first_token_p95_ms', 'peak_rss_mb', 'completions', 'with_items'];
 
 describe('bench latency', () => {
   it('replays the session over LSP for pie and none and reports every field, with ratio = pie / none', () => {

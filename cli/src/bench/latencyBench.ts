@@ -20,8 +20,10 @@ export interface CompletionSample {
   phase: Phase;
   ms: number;
   items: number;
-  /** lastCompletion.encodedTokens from splice/stats right after the answer. */
+  /** lastCompletion.encodedTokens, generatedTokens and firstTokenMs from splice/stats right after the answer. */
   encodedTokens: number;
+  generatedTokens: number;
+  firstTokenMs: number;
 }
 
 export interface ModeResult {
@@ -31,6 +33,11 @@ export interface ModeResult {
   p95_while_open_ms: number;
   max_stall_ms: number;
   reencoded_per_completion: { mean: number; max: number };
+  /** Tokens generated per completion (decoding, not the cache, dominates a small model's time). */
+  generated_per_completion: number;
+  /** The server's time from taking the request to the first generated token (cache update and prompt), p50/p95. */
+  first_token_p50_ms: number;
+  first_token_p95_ms: number;
   peak_rss_mb: number;
   completions: number;
   with_items: number;
@@ -115,7 +122,8 @@ class Replay {
     const recorded = request.answer.then(async (r) => {
       if (r === 'cancelled') return;
       const stats = await this.client.stats(this.doc.uri);
-      const sample = { phase, ms: r.at - request.sentAt, items: r.items, encodedTokens: stats?.lastCompletion?.encodedTokens ?? 0 };
+      const last = stats?.lastCompletion;
+      const sample = { phase, ms: r.at - request.sentAt, items: r.items, encodedTokens: last?.encodedTokens ?? 0, generatedTokens: last?.generatedTokens ?? 0, firstTokenMs: last?.firstTokenMs ?? 0 };
       this.samples.push(sample);
       this.onSample(sample);
     });
@@ -140,6 +148,9 @@ function summarize(replay: Replay, stallMs: number, peakRssBytes: number): ModeR
     p95_while_open_ms: round(percentile(open, 95)),
     max_stall_ms: round(stallMs),
     reencoded_per_completion: { mean: round(mean(encoded), 1), max: Math.max(0, ...encoded) },
+    generated_per_completion: round(mean(replay.samples.map((s) => s.generatedTokens)), 1),
+    first_token_p50_ms: round(percentile(replay.samples.map((s) => s.firstTokenMs), 50)),
+    first_token_p95_ms: round(percentile(replay.samples.map((s) => s.firstTokenMs), 95)),
     peak_rss_mb: round(peakRssBytes / 2 ** 20, 1),
     completions: replay.samples.length,
     with_items: replay.samples.filter((s) => s.items > 0).length,

@@ -217,9 +217,12 @@ class ScriptBuilder {
   }
 }
 
+/** Where the user works, as a fraction of the document: late enough that the far edits can be 20k tokens above it in a 25k-token file. */
+const CURSOR_AT = 0.85;
+
 /** The same session for every size: type, edit far above, jump, paste, type while opening files. */
 export function latencyScript(text: string, opts: ScriptOptions): Script {
-  const cursor = cursorSpot(text, 0.5, opts.language);
+  const cursor = cursorSpot(text, CURSOR_AT, opts.language);
   const b = new ScriptBuilder(text, cursor, opts);
   const snippets = opts.language === 'python' ? PYTHON : BRACES;
   b.typeLines('type', opts.quick ? snippets.fn.slice(0, 2) : snippets.fn);

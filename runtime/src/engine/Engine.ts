@@ -61,6 +61,8 @@ export interface CompletionResult {
   promptTokens: number;
   generatedTokens: number;
   ms: number;
+  /** From the call to the first generated token (prompt encoding; for sessions also the cache update). */
+  firstTokenMs: number;
 }
 
 export interface SessionCompletionResult extends CompletionResult {
@@ -70,9 +72,8 @@ export interface SessionCompletionResult extends CompletionResult {
   update?: UpdateStats;
   /** Tokens this completion encoded apart from the generated ones: the cache update and the prompt. */
   encodedTokens: number;
-  /** The FIM frame used, and the time from the request to the first generated token. */
+  /** The FIM frame used. */
   frame: FimFrame;
-  firstTokenMs: number;
 }
 
 /** How session completions frame the suffix unless a request says otherwise (see sessionPrompt.ts and README). */
@@ -157,7 +158,8 @@ export class Engine {
     const cache = this.model.newCache();
     try {
       const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms: performance.now() - started };
+      const ms = performance.now() - started;
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
       cache.dispose();
     }

@@ -15,7 +15,7 @@ export interface SessionStats {
   /** The cached window of the document's tokens, and the document's length in tokens. */
   window?: { start: number; end: number; documentTokens: number };
   lastUpdate?: Omit<UpdateStats, 'window' | 'contextTokens'>;
-  lastCompletion?: { reusedTokens: number; promptTokens: number; generatedTokens: number; encodedTokens: number; ms: number };
+  lastCompletion?: { reusedTokens: number; promptTokens: number; generatedTokens: number; encodedTokens: number; firstTokenMs: number; ms: number };
 }
 
 export interface StoreCompletion {
@@ -68,7 +68,7 @@ export class SessionStore {
   async complete(uri: string, req: CompletionRequest, useSession = true): Promise<StoreCompletion> {
     if (!useSession || this.isClosed(uri) || !this.eligible(req.text)) {
       const r = await this.engine.complete(req);
-      const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, ms: round1(r.ms) };
+      const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
       return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
     }
     const fresh = !this.sessions.has(uri);
@@ -78,7 +78,8 @@ export class SessionStore {
     this.touch(uri, session);
     const encoded = r.encodedTokens + (fresh ? session.kvCache.length : 0);
     const ms = fresh ? performance.now() - opened : r.ms;
-    const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, ms: round1(ms) } };
+    const firstTokenMs = r.firstTokenMs + (ms - r.ms);
+    const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
     if (r.update) patch.lastUpdate = strip(r.update);
     return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
   }
