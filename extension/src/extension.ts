@@ -1,7 +1,9 @@
 // Extension entry: starts the bundled Splice language server, shows its inline completions, its status and its outages.
 import * as vscode from 'vscode';
+import { VISIBLE_DOCUMENTS_NOTIFICATION, type VisibleDocumentsParams } from '../../language-server/src/protocol.js';
 import { ServerSupervisor } from './ServerSupervisor.js';
 import { StatusBar } from './StatusBar.js';
+import { VisibleDocumentsNotifier } from './VisibleDocumentsNotifier.js';
 
 let supervisor: ServerSupervisor | undefined;
 
@@ -10,10 +12,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const status = new StatusBar();
   const server = new ServerSupervisor(context, log, status);
   supervisor = server;
+  const visible = new VisibleDocumentsNotifier((params: VisibleDocumentsParams) => server.notify(VISIBLE_DOCUMENTS_NOTIFICATION, params));
   context.subscriptions.push(
     log,
     status,
     server,
+    visible,
+    server.onDidStart(() => visible.schedule()),
     vscode.commands.registerCommand('splice.showLog', () => log.show()),
     vscode.commands.registerCommand('splice.restartServer', () => server.restart()),
     vscode.commands.registerCommand('splice.toggle', async () => {
