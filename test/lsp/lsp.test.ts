@@ -1,27 +1,11 @@
 // Drives `splice lsp --stdio` with a real JSON-RPC client: initialize, didOpen, didChange, inlineCompletion, cancel, shutdown.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import {
-  CancellationTokenSource,
-  createProtocolConnection,
-  DidChangeConfigurationNotification,
-  DidChangeTextDocumentNotification,
-  DidOpenTextDocumentNotification,
-  ExitNotification,
-  InitializedNotification,
-  InitializeRequest,
-  InlineCompletionRequest,
-  type InlineCompletionList,
-  type InlineCompletionParams,
-  type ProtocolConnection,
-  ShutdownRequest,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, InlineCompletionRequest, type InlineCompletionList, type InlineCompletionParams, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import { Engine } from '../../runtime/src/index.js';
-import { STATS_REQUEST, STATUS_NOTIFICATION, STOP_SEQUENCES_FOR_TESTS, type DocumentStats, type SpliceStatus } from './serverFacts.js';
-import { SPLICE_BIN, TINY_MODEL } from '../repoRoot.js';
+import { TINY_MODEL } from '../repoRoot.js';
+import { LspServer } from './lspHarness.js';
+import { STATS_REQUEST, STOP_SEQUENCES_FOR_TESTS, type DocumentStats, type SpliceStatus } from './serverFacts.js';
 
 const URI = 'file:///tmp/splice-lsp-test/example.py';
 const BEFORE = 'import math\n\ndef area(r):\n    return \n\nprint(area(2))\n';
@@ -31,46 +15,24 @@ const AFTER = BEFORE.replace('    return \n', `    return ${INSERT}\n`);
 const CURSOR = { line: 3, character: 4 + 'return '.length + INSERT.length };
 
 describe('splice lsp --stdio', () => {
-  let server: ChildProcess;
+  let lsp: LspServer;
   let conn: ProtocolConnection;
-  const statuses: SpliceStatus[] = [];
-  let stderr = '';
+  let statuses: SpliceStatus[];
 
-  before(async () => {
-    server = spawn(process.execPath, [SPLICE_BIN, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    server.stderr!.on('data', (d) => (stderr += String(d)));
-    conn = createProtocolConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
-    conn.onNotification(STATUS_NOTIFICATION, (s: SpliceStatus) => {
-      statuses.push(s);
-    });
-    conn.listen();
+  before(() => {
+    lsp = LspServer.start();
+    conn = lsp.conn;
+    statuses = lsp.statuses;
   });
 
-  after(() => {
-    conn.dispose();
-    if (server.exitCode === null) server.kill();
-  });
+  after(() => lsp.dispose());
 
-  async function waitFor<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms = 20000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server stderr:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const waitFor = <T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms?: number) => lsp.waitFor(what, f, ms);
 
   it('initializes with incremental sync and inline completions, then reports the model and device', async () => {
-    const init = await conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: {},
-      initializationOptions: { modelPath: TINY_MODEL, device: 'cpu', maxTokens: 8, debounceMs: 0 },
-    });
+    const init = await lsp.initialize({ modelPath: TINY_MODEL, device: 'cpu', maxTokens: 8, debounceMs: 0 });
     assert.equal(init.capabilities.textDocumentSync, 2);
     assert.ok(init.capabilities.inlineCompletionProvider);
-    await conn.sendNotification(InitializedNotification.type, {});
     const ready = await waitFor('ready status', () => statuses.find((s) => s.state === 'ready'));
     assert.equal(ready.model, 'tiny-llama');
     assert.equal(ready.device, 'cpu');
@@ -190,9 +152,6 @@ describe('splice lsp --stdio', () => {
   });
 
   it('shuts down and exits cleanly', async () => {
-    await conn.sendRequest(ShutdownRequest.type);
-    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-    await conn.sendNotification(ExitNotification.type);
-    assert.equal(await exited, 0);
+    assert.deepEqual(await lsp.shutdown(), { code: 0, signal: null });
   });
 });
