@@ -28,6 +28,8 @@ export class SpliceServer {
   private lastStatus: SpliceStatus = { state: 'loading' };
   private core: CoreStatus = { state: 'loading' };
   private inFlight = 0;
+  /** The last completion's failure (cleared by the next success): shown as an error over a loaded engine. */
+  private failure: string | undefined;
   private readonly syncTimers = new Map<string, NodeJS.Timeout>();
   private readonly metrics = new ServerMetricsMonitor();
 
@@ -69,12 +71,13 @@ export class SpliceServer {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
     const { modelPath, device, maxTokens, cacheMode, fimFrame } = this.settings;
     this.engine.configure({ modelPath, device, maxTokens, cacheMode, fimFrame });
+    this.showState(); // re-enabled over an engine that stays loaded: no new status comes from the worker
   }
 
   private onCoreStatus(s: CoreStatus): void {
     this.core = s;
-    if (!this.settings.enable) return;
-    this.setStatus({ ...s, state: s.state === 'ready' && this.inFlight > 0 ? 'busy' : s.state, cache: this.lastStatus.cache });
+    this.failure = undefined;
+    this.showState();
   }
 
   private setStatus(status: SpliceStatus): void {
@@ -112,22 +115,31 @@ export class SpliceServer {
    */
   private async track(run: () => Promise<StoreCompletion | undefined>): Promise<StoreCompletion | undefined> {
     this.inFlight++;
-    if (this.core.state === 'ready') this.setStatus({ ...this.lastStatus, ...this.core, state: 'busy' });
+    this.showState();
     try {
       const r = await run();
       if (r) {
+        this.failure = undefined;
         this.lastStatus = { ...this.lastStatus, cache: describeCache(r.stats as DocumentStats) };
         this.metrics.countCompletion(r.stats.lastCompletion?.encodedTokens ?? 0);
       }
       return r;
     } catch (err) {
       this.logError(err);
-      this.core = { ...this.core, state: 'error', detail: (err as Error).message };
+      this.failure = (err as Error).message;
       return undefined;
     } finally {
       this.inFlight--;
-      if (this.settings.enable) this.setStatus({ ...this.core, state: this.inFlight > 0 && this.core.state === 'ready' ? 'busy' : this.core.state, cache: this.lastStatus.cache });
+      this.showState();
     }
+  }
+
+  /** The status bar's state: the engine's, over it a completion's failure, and busy while completions run. */
+  private showState(): void {
+    if (!this.settings.enable) return;
+    const c = this.core;
+    if (c.state === 'ready' && this.failure) return this.setStatus({ ...c, state: 'error', detail: this.failure, cache: this.lastStatus.cache });
+    this.setStatus({ ...c, state: c.state === 'ready' && this.inFlight > 0 ? 'busy' : c.state, cache: this.lastStatus.cache });
   }
 
   private logError(err: unknown): void {

@@ -145,7 +145,7 @@ async function saveAndRead(previous) {
   }, 10_000);
 }
 
-describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000 }, () => {
+describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000 }, () => {
   before(async () => {
     const t0 = Date.now();
     const vsix = path.join(dirs.vsix, 'splice.vsix');
@@ -280,6 +280,33 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 280_000
       assert.equal(acceptedLine, typedLine + inline, 'the accepted line is the typed line followed by the ghost text shown on it');
       assert.ok(saved.startsWith(before.split('\n').slice(0, CURSOR_LINE - 1).join('\n')), 'the lines above are untouched');
       assert.ok(saved.endsWith(before.split('\n').slice(CURSOR_LINE).join('\n')), 'the lines below are untouched');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('a language server killed again and again shows "Splice down"; the restart command brings it back', async () => {
+    try {
+      const serverPids = () => spawnSync('pgrep', ['-f', `${dirs.extensions}.*dist/server\\.js`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      const seen = new Set();
+      for (let kill = 1; kill <= 6; kill++) {
+        const pid = await waitFor(`a running Splice server (kill ${kill})`, async () => serverPids().find((p) => !seen.has(p)) ?? ((await statusText()).includes('down') ? -1 : undefined), 30_000, 200);
+        if (pid === -1) break;
+        seen.add(pid);
+        process.kill(pid, 'SIGKILL');
+      }
+      const down = await waitFor('status bar "Splice down"', async () => ((await statusText()).includes('Splice down') ? statusText() : undefined), 30_000, 250);
+      console.log(`# status bar after ${seen.size} kills: ${down}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-server-down.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      assert.ok(seen.size >= 2, `the client restarted the server after a crash (${seen.size} servers seen)`);
+      await runCommand('Splice: Restart Language Server');
+      const back = await waitFor(`status bar "Splice ${MODEL} · ${DEVICE}" after the restart`, async () => {
+        const t = await statusText();
+        return t.includes(`Splice ${MODEL} · ${DEVICE}`) ? t : undefined;
+      }, 90_000, 500);
+      console.log(`# status bar after the restart: ${back}`);
     } catch (err) {
       await explain(err);
     }
