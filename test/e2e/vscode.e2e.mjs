@@ -271,7 +271,8 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       const { inline, below } = await ghostParts();
       console.log(`# ghost text: ${JSON.stringify({ inline, below })}`);
       await page.keyboard.press('Tab');
-      await waitFor('ghost text to go after Tab', async () => !(await ghostText()).trim(), 10_000);
+      // No wait for the ghost text to go: the server answers the request that follows the accept in ~0.1 s, so a new
+      // suggestion may already stand there. The saved file shows what Tab did.
       const saved = await saveAndRead(before);
       const typedLine = before.split('\n')[CURSOR_LINE - 1] + ' ';
       const acceptedLine = saved.split('\n')[CURSOR_LINE - 1];
