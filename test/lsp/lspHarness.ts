@@ -74,18 +74,18 @@ export class LspServer {
 
   /** `workspace/didChangeConfiguration` with `{settings: {splice: settings}}`. */
   configure(settings: Partial<SpliceSettings>): Promise<void> {
-    return this.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: settings } });
+    return this.send('didChangeConfiguration', () => this.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: settings } }));
   }
 
   open(uri: string, text: string, languageId = 'python'): Promise<void> {
     this.versions.set(uri, 1);
-    return this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    return this.send('didOpen', () => this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }));
   }
 
   change(uri: string, contentChanges: TextDocumentContentChangeEvent[]): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    return this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+    return this.send('didChange', () => this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges }));
   }
 
   /** An incremental didChange inserting `text` at `at`. */
@@ -95,15 +95,15 @@ export class LspServer {
 
   close(uri: string): Promise<void> {
     this.versions.delete(uri);
-    return this.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    return this.send('didClose', () => this.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }));
   }
 
   complete(uri: string, position: Position, token?: CancellationToken): Promise<InlineCompletionList | null> {
-    return this.conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 1 } }, token) as Promise<InlineCompletionList | null>;
+    return this.send('textDocument/inlineCompletion', () => this.conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 1 } }, token) as Promise<InlineCompletionList | null>);
   }
 
   stats(uri?: string): Promise<DocumentStats[]> {
-    return this.conn.sendRequest(STATS_REQUEST, uri === undefined ? {} : { uri });
+    return this.send(STATS_REQUEST, () => this.conn.sendRequest(STATS_REQUEST, uri === undefined ? {} : { uri }));
   }
 
   get lastStatus(): SpliceStatus | undefined {
@@ -127,12 +127,23 @@ export class LspServer {
     return this.waitFor(`status ${what}`, () => this.statuses.slice(since).find(test), ms);
   }
 
-  /** Resolves with the promise's value, or fails as soon as the server exits (instead of hanging on a dead pipe). */
-  async orExit<T>(what: string, p: Promise<T>): Promise<T> {
-    const exit = this.exited.then(() => {
-      throw new Error(`${what}: the server exited (${this.describeExit()}); stderr:\n${this.stderrTail()}`);
-    });
-    return Promise.race([p, exit]);
+  /**
+   * Sends a message; a request resolves with its answer or fails as soon as the server exits (instead of hanging on a
+   * dead pipe), with an error that says so and shows the server's stderr.
+   */
+  private async send<T>(what: string, f: () => Promise<T>): Promise<T> {
+    const exited = () => new Error(`${what}: the server exited (${this.describeExit()}); stderr:\n${this.stderrTail()}`);
+    if (this.exit) throw exited();
+    try {
+      return await Promise.race([
+        f(),
+        this.exited.then(() => {
+          throw exited();
+        }),
+      ]);
+    } catch (err) {
+      throw this.exit ? exited() : err;
+    }
   }
 
   describeExit(): string {
