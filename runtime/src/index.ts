@@ -21,3 +21,4 @@ export { DocumentSession, type UpdateStats, type SessionOptions } from './pie/Do
 export { diffTokens, applyTextEdits, checkEdits, type TextEdit, type TokenSpan, type TokenDiff } from './pie/tokenDiff.js';
 export { chooseMode, UPDATE_MODES, type UpdateMode } from './pie/updatePolicy.js';
 export { TokenizedText } from './tokenizer/TokenizedText.js';
+export { PROMPT_MODES, type PromptMode } from './bytes/promptMode.js';

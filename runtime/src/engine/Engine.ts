@@ -11,6 +11,7 @@ import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type FimFrame } from '../complete/sessionPrompt.js';
+import type { PromptMode } from '../bytes/promptMode.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
 
@@ -46,6 +47,11 @@ export interface CompletionRequest {
   stopSearchFrom?: number;
   signal?: AbortSignal;
   onText?: (delta: string) => void;
+  /**
+   * How the prompt's last bytes are conditioned on when the cursor sits inside a token: `naive` (the prefix tokenized
+   * as is), `healing` (token healing) or `byte` (exact byte-level covers). Default `naive`.
+   */
+  promptMode?: PromptMode;
   /** How a session completion frames the suffix (default DEFAULT_FIM_FRAME); ignored by `complete`. */
   frame?: FimFrame;
   /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
