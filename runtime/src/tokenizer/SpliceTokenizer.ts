@@ -72,6 +72,13 @@ export class SpliceTokenizer {
 
   private byteLengths: Int32Array | undefined | null = null;
 
+  /** The vocabulary (token string → id), the special tokens and the id range, for byte-level BPE; else undefined. */
+  byteLevelVocab(): { vocab: ReadonlyMap<string, number>; special: ReadonlySet<string>; size: number } | undefined {
+    const lengths = this.tokenByteLengths();
+    if (!lengths) return undefined;
+    return { vocab: this.inner.get_vocab(true), special: new Set(this.specialTokens.keys()), size: lengths.length };
+  }
+
   private computeByteLengths(): Int32Array | undefined {
     const tj = this.tokenizerJson as { pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] }; decoder?: { type?: string } };
     if (tj.decoder?.type !== 'ByteLevel') return undefined;

@@ -1,0 +1,145 @@
+// A byte-level BPE vocabulary as byte strings: each token's bytes, the tokens that start with given bytes, pair validity.
+import type { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
+
+/** What the byte-level algorithms need of a tokenizer (the real one, or a toy one in tests). */
+export interface ByteTokenizer {
+  /** Token ids 0..size-1 (some may have no bytes: specials, holes). */
+  readonly size: number;
+  /** The token's bytes, or undefined for special tokens. */
+  bytesOf(id: number): Uint8Array | undefined;
+  /** The canonical encoding of a byte string tokenized on its own; undefined when it cannot be (not UTF-8 text). */
+  encodeBytes(bytes: Uint8Array): number[] | undefined;
+}
+
+/** GPT-2's byte ↔ printable-character table that byte-level BPE vocabularies are written in. */
+function unicodeToByte(): Map<string, number> {
+  const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+  const map = new Map<string, number>();
+  let n = 0;
+  for (let b = 0; b < 256; b++) map.set(String.fromCodePoint(printable(b) ? b : 256 + n++), b);
+  return map;
+}
+
+const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return FATAL_UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model's tokenizer as a ByteTokenizer (byte-level BPE only). */
+export function byteTokenizerOf(tok: SpliceTokenizer): ByteTokenizer | undefined {
+  const table = tok.byteLevelVocab();
+  if (!table) return undefined;
+  const toByte = unicodeToByte();
+  const bytes: (Uint8Array | undefined)[] = new Array(table.size);
+  for (const [token, id] of table.vocab) {
+    if (table.special.has(token)) continue;
+    const out = new Uint8Array(token.length);
+    let ok = true;
+    for (let i = 0; i < token.length; i++) {
+      const b = toByte.get(token[i]!);
+      if (b === undefined) ok = false;
+      else out[i] = b;
+    }
+    if (ok) bytes[id] = out;
+  }
+  return {
+    size: table.size,
+    bytesOf: (id) => bytes[id],
+    encodeBytes: (b) => {
+      const text = utf8(b);
+      return text === undefined ? undefined : tok.encode(text);
+    },
+  };
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function startsWith(whole: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > whole.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (whole[i] !== prefix[i]) return false;
+  return true;
+}
+
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Indexes a ByteTokenizer: tokens sorted by bytes (prefix look-ups), the longest token, cached pair validity. */
+export class ByteVocab {
+  private readonly sorted: number[];
+  readonly maxTokenBytes: number;
+  private readonly pairs = new Map<number, boolean>();
+
+  constructor(readonly tok: ByteTokenizer) {
+    const ids: number[] = [];
+    let longest = 1;
+    for (let id = 0; id < tok.size; id++) {
+      const b = tok.bytesOf(id);
+      if (!b || b.length === 0) continue;
+      ids.push(id);
+      longest = Math.max(longest, b.length);
+    }
+    this.sorted = ids.sort((x, y) => compare(tok.bytesOf(x)!, tok.bytesOf(y)!));
+    this.maxTokenBytes = longest;
+  }
+
+  bytesOf(id: number): Uint8Array {
+    return this.tok.bytesOf(id) ?? new Uint8Array(0);
+  }
+
+  /** Ids of the tokens whose bytes start with `prefix` (non-empty). */
+  startingWith(prefix: Uint8Array): number[] {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(this.bytesOf(this.sorted[mid]!), prefix) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < this.sorted.length && startsWith(this.bytesOf(this.sorted[i]!), prefix); i++) out.push(this.sorted[i]!);
+    return out;
+  }
+
+  /** Ids of the tokens whose bytes are a non-empty prefix of `bytes` (token healing's partial matches). */
+  prefixesOf(bytes: Uint8Array): number[] {
+    const out: number[] = [];
+    for (let n = 1; n <= Math.min(bytes.length, this.maxTokenBytes); n++) {
+      for (const id of this.startingWith(bytes.subarray(0, n))) if (this.bytesOf(id).length === n) out.push(id);
+    }
+    return out;
+  }
+
+  /** A token is valid on its own when the tokenizer produces it for its own bytes (some merged tokens never are). */
+  validSingle(t: number): boolean {
+    return this.validPair(-1, t);
+  }
+
+  /**
+   * A pair of adjacent tokens is valid when the tokenizer would produce it: encode(bytes(a) + bytes(b)) == [a, b]
+   * (so it also honours the pre-tokenizer). Cached per pair. Pairs whose bytes are not UTF-8 text are taken as valid.
+   */
+  validPair(a: number, b: number): boolean {
+    const key = (a + 1) * this.tok.size + b;
+    let v = this.pairs.get(key);
+    if (v === undefined) {
+      const want = a < 0 ? [b] : [a, b];
+      const ids = this.tok.encodeBytes(a < 0 ? this.bytesOf(b) : concatBytes(this.bytesOf(a), this.bytesOf(b)));
+      v = ids === undefined || (ids.length === want.length && ids.every((id, i) => id === want[i]));
+      this.pairs.set(key, v);
+    }
+    return v;
+  }
+}
