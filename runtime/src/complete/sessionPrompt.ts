@@ -29,7 +29,7 @@ export interface SessionPrompt {
   encoded: number;
 }
 
-interface Cursor {
+export interface Cursor {
   text: string;
   offset: number;
   byte: number;
@@ -74,7 +74,7 @@ function suffixStart(session: DocumentSession, cursorByte: number): number {
  * tail, the suffix token and the head of a split token are encoded over the prefix and spliced in (suffix keys
  * rotated by Δ); the prompt is then the middle token alone. Undefined when the window does not hold the suffix.
  */
-async function editFrame(model: LanguageModel, ops: KvOps, session: DocumentSession, at: Cursor, p: { reused: number; tail: number[]; fim: FimTemplate }): Promise<SessionPrompt | undefined> {
+export async function editFrame(model: LanguageModel, ops: KvOps, session: DocumentSession, at: Cursor, p: { reused: number; tail: number[]; fim: FimTemplate }): Promise<SessionPrompt | undefined> {
   const { tokenizer } = model.folder;
   const tokens = session.tokens;
   const w = session.window;

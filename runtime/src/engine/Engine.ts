@@ -10,8 +10,11 @@ import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext } from '../complete/contextWindow.js';
-import { SESSION_SUFFIX_TOKENS, sessionPrompt, type FimFrame } from '../complete/sessionPrompt.js';
+import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
+import { ByteVocab, byteTokenizerOf } from '../bytes/ByteVocab.js';
+import { freshTail, leadFor, type Lead } from '../bytes/promptLead.js';
+import { sessionTail } from '../complete/sessionTail.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
 
@@ -85,6 +88,9 @@ export interface SessionCompletionResult extends CompletionResult {
 /** How session completions frame the suffix unless a request says otherwise (see sessionPrompt.ts and README). */
 export const DEFAULT_FIM_FRAME: FimFrame = 'edit';
 
+/** How prompts that end inside a token are conditioned on unless a request says otherwise (see bytes/). */
+export const DEFAULT_PROMPT_MODE: PromptMode = 'naive';
+
 /** The installed package (or clone): the first folder above this file (source, out/ or dist/) with runtime/models. */
 export function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -146,10 +152,11 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: GenerationRequest): GenerateOptions {
+  private generateOptions(req: GenerationRequest, lead?: Lead): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
     const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
-    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal };
+    const start = lead && { ids: lead.leadIds, hidden: lead.hidden };
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start };
   }
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
@@ -160,15 +167,38 @@ export class Engine {
     const room = Math.max(16, config.maxPositions - req.maxTokens - 4);
     const budget = req.context ? Math.min(room, req.context.prefixTokens + req.context.suffixTokens) : room;
     const ctx = fimContext(tokenizer, req.text, req.offset, budget, req.context?.prefixTokens);
-    const prompt = this.model.folder.fim.build(ctx.prefixIds, this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds);
-    const cache = this.model.newCache();
+    const suffixIds = this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds;
+    const lead = await this.freshLead(req, ctx.prefixIds, suffixIds);
+    const prompt = lead?.prompt ?? this.model.folder.fim.build(ctx.prefixIds, suffixIds);
+    const cache = lead?.cache ?? this.model.newCache();
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req)), req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: prompt.length, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      const promptTokens = lead ? cache.length - r.tokenIds.length + lead.leadIds.length : prompt.length;
+      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
       cache.dispose();
     }
+  }
+
+  /** The byte-level vocabulary (built on first use); undefined for tokenizers that are not byte-level BPE. */
+  byteVocab(): ByteVocab | undefined {
+    if (this.vocab === null) {
+      const tok = byteTokenizerOf(this.model.folder.tokenizer);
+      this.vocab = tok && new ByteVocab(tok);
+    }
+    return this.vocab;
+  }
+
+  private vocab: ByteVocab | undefined | null = null;
+
+  /** For `byte` and `healing` prompts encoded from scratch: the first tokens, chosen over the prefix's uncertain tail. */
+  private async freshLead(req: CompletionRequest, prefixIds: readonly number[], suffixIds: readonly number[]): Promise<Lead | undefined> {
+    const mode = req.promptMode ?? DEFAULT_PROMPT_MODE;
+    const vocab = mode === 'naive' ? undefined : this.byteVocab();
+    if (mode === 'naive' || !vocab) return undefined;
+    const t = await freshTail(this.model, vocab, prefixIds, suffixIds);
+    return t && leadFor(mode, this.model, this.kvOps, vocab, t, req.sampling ?? GREEDY);
   }
 
   /**
@@ -182,15 +212,27 @@ export class Engine {
     const byte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
     const update = await session.syncTo(req.text, 'pie', byte, req.signal);
     const at = { text: req.text, offset: req.offset, byte, maxTokens: req.maxTokens };
-    const built = await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME);
+    const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
     try {
-      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req)), req.onText);
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead)), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
       return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
       built.cache.dispose();
     }
+  }
+
+  /** For `byte` and `healing`: the session's base context, and the first tokens chosen over the cursor's uncertain tail. */
+  private async sessionLead(session: DocumentSession, at: Cursor, req: CompletionRequest): Promise<(SessionPrompt & { lead: Lead }) | undefined> {
+    const mode = req.promptMode ?? DEFAULT_PROMPT_MODE;
+    const vocab = mode === 'naive' ? undefined : this.byteVocab();
+    if (mode === 'naive' || !vocab) return undefined;
+    const base = await sessionTail(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME, vocab);
+    if (!base) return undefined;
+    const lead = await leadFor(mode, this.model, this.kvOps, vocab, base.tail, req.sampling ?? GREEDY);
+    if (!lead) return undefined;
+    return { cache: lead.cache, prompt: lead.prompt, frame: base.frame, reused: base.reused, encoded: base.encoded + lead.encoded, lead };
   }
 
   /** A document's cached state on this engine's model and device (see DocumentSession). */

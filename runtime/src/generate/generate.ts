@@ -19,6 +19,11 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Prompt tokens encoded per forward pass (bounds memory for logits; lets an abort land between chunks). */
   prefillChunk?: number;
+  /**
+   * Tokens already chosen as the start of the output (fed at the end of the prompt), and the text at their start that
+   * the user's document already holds (not shown): how byte-level and healed prompts begin (see bytes/promptLead.ts).
+   */
+  lead?: { ids: readonly number[]; hidden: string };
 }
 
 export type StopReason = 'stop-token' | 'stop-sequence' | 'max-tokens' | 'context-full' | 'aborted';
@@ -66,8 +71,12 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
   const stops = new StopMatcher(opts.stopSequences ?? [], opts.stopSearchFrom);
   const stopIds = new Set(opts.stopTokenIds);
   const silent = new Set(opts.silentTokenIds ?? []);
-  const ids: number[] = [];
-  const textOf = (all: number[]) => tokenizer.decode(silent.size ? all.filter((id) => !silent.has(id)) : all);
+  const ids: number[] = [...(opts.lead?.ids ?? [])];
+  const hidden = opts.lead?.hidden ?? '';
+  const textOf = (all: number[]) => {
+    const text = tokenizer.decode(silent.size ? all.filter((id) => !silent.has(id)) : all);
+    return text.startsWith(hidden) ? text.slice(hidden.length) : text;
+  };
   let emitted = '';
   for (;;) {
     if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
