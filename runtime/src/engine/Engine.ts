@@ -15,6 +15,7 @@ import type { PromptMode } from '../bytes/promptMode.js';
 import { ByteVocab, byteTokenizerOf } from '../bytes/ByteVocab.js';
 import { freshTail, leadFor, type Lead } from '../bytes/promptLead.js';
 import { sessionTail } from '../complete/sessionTail.js';
+import { byteMiddleBits, naiveMiddleBits, type MiddleBits } from '../bytes/middleBits.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
 
@@ -233,6 +234,23 @@ export class Engine {
     const lead = await leadFor(mode, this.model, this.kvOps, vocab, base.tail, req.sampling ?? GREEDY);
     if (!lead) return undefined;
     return { cache: lead.cache, prompt: lead.prompt, frame: base.frame, reused: base.reused, encoded: base.encoded + lead.encoded, lead };
+  }
+
+  /**
+   * Bits the model assigns to the first `bytes` bytes of `middle` written at the cursor (the reference), for the
+   * `naive` or the exact `byte` prompt; undefined where `byte` cannot apply (not byte-level BPE, nothing to move).
+   */
+  async middleBits(req: Pick<CompletionRequest, 'text' | 'offset' | 'context' | 'maxTokens'>, middle: string, mode: 'naive' | 'byte', bytes = 16): Promise<MiddleBits | undefined> {
+    const { tokenizer, config, fim } = this.model.folder;
+    const vocab = this.byteVocab();
+    if (!vocab) return undefined;
+    const room = Math.max(16, config.maxPositions - req.maxTokens - 4);
+    const budget = req.context ? Math.min(room, req.context.prefixTokens + req.context.suffixTokens) : room;
+    const ctx = fimContext(tokenizer, req.text, req.offset, budget, req.context?.prefixTokens);
+    const suffixIds = fim.family === 'none' ? [] : ctx.suffixIds;
+    const target = Buffer.from(middle, 'utf8').subarray(0, bytes);
+    if (mode === 'byte') return byteMiddleBits(this.model, this.kvOps, vocab, ctx.prefixIds, suffixIds, target);
+    return naiveMiddleBits(this.model, fim.build(ctx.prefixIds, suffixIds), tokenizer.encode(middle), vocab, target.length);
   }
 
   /** A document's cached state on this engine's model and device (see DocumentSession). */
