@@ -1,15 +1,18 @@
-// `splice bench pie|latency`: timings as ratios against a baseline measured in the same run.
+// `splice bench pie|latency|fim`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
+import { benchFim, type FimBenchRow } from './bench/fimBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
 import { latencyHeader, latencyRowLines, sampleLine } from './bench/latencyTable.js';
 import { benchPie, type PieBenchRow } from './bench/pieBench.js';
 import { readCodeFiles } from './codeCorpus.js';
+import { readFimTasks } from './eval/readTasks.js';
 
 const DEFAULT_SIZES = [512, 1024, 2048, 4096];
 const DEFAULT_LATENCY_SIZES = '500,2000,8000,25000';
+const DEFAULT_FIM_TASKS = 30;
 
 function corpusDir(from: string | undefined): string {
   if (from) return from;
@@ -27,7 +30,8 @@ export async function runBench(args: string[]): Promise<void> {
   const [name, ...rest] = args;
   if (name === 'pie') return runPie(rest);
   if (name === 'latency') return runLatency(rest);
-  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency)`);
+  if (name === 'fim') return runFim(rest);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim)`);
 }
 
 async function runPie(args: string[]): Promise<void> {
@@ -90,4 +94,30 @@ async function runLatency(args: string[]): Promise<void> {
     onRow: v.json ? undefined : (row) => process.stdout.write(latencyRowLines(row)),
   });
   if (v.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+async function runFim(args: string[]): Promise<void> {
+  const v = parse(args, {
+    model: { type: 'string' },
+    device: { type: 'string', default: 'cpu,webgpu' },
+    runs: { type: 'string', default: '3' },
+    tasks: { type: 'string' },
+    limit: { type: 'string', default: String(DEFAULT_FIM_TASKS) },
+    json: { type: 'boolean', default: false },
+  });
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const tasksFile = v.tasks ?? path.join(packageRoot(), 'evals', 'fim-midtoken-heldout.jsonl');
+  const tasks = readFimTasks(tasksFile).slice(0, intAtLeast(v.limit, '--limit', 1));
+  const rows: FimBenchRow[] = [];
+  for (const device of v.device!.split(',').map(parseDeviceRequest)) {
+    const engine = await Engine.open({ modelDir: v.model, device });
+    try {
+      const row = await benchFim(engine, tasks, runs);
+      rows.push(row);
+      if (!v.json) process.stdout.write(`${row.device}\tnaive ${row.naive_ms} ms\thealing ${row.healing_ms} ms (ratio ${row.ratio_healing})\tbyte ${row.byte_ms} ms (ratio ${row.ratio_byte})\n`);
+    } finally {
+      await engine.close();
+    }
+  }
+  if (v.json) process.stdout.write(`${JSON.stringify({ model: path.basename(v.model ?? defaultModelDir()), runs, tasks: tasks.length, rows })}\n`);
 }

@@ -1,10 +1,11 @@
-// `splice eval pie --tasks FILE.jsonl`: metrics per cache-update mode; JSON result on the last line with --json.
+// `splice eval pie|fim|frame --tasks FILE.jsonl`: metrics per mode; JSON result on the last line with --json.
 import * as fs from 'node:fs';
-import { Engine, SpliceError, UPDATE_MODES, type UpdateMode } from '../../runtime/src/index.js';
+import { Engine, PROMPT_MODES, SpliceError, UPDATE_MODES, type PromptMode, type UpdateMode } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
 import { evalPie } from './eval/pieEval.js';
-import { evalFim } from './eval/fimEval.js';
+import { evalFim, type FimTask } from './eval/fimEval.js';
+import { evalPromptModes } from './eval/promptModeEval.js';
 import { evalFrames } from './eval/frameEval.js';
 import { readFimTasks, readPieTasks } from './eval/readTasks.js';
 
@@ -22,11 +23,20 @@ function progress(label: string, total: number): (done: number) => void {
   };
 }
 
+function parsePromptModes(value: string): PromptMode[] {
+  const modes = [...new Set(value.split(','))] as PromptMode[];
+  const bad = modes.find((m) => !PROMPT_MODES.includes(m));
+  if (bad) throw new SpliceError('input', `unknown prompt mode "${bad}" (expected ${PROMPT_MODES.join(', ')})`);
+  return modes;
+}
+
 async function runEvalFim(args: string[]): Promise<void> {
-  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' } });
+  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, modes: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
+  if (v.details && !v.modes) throw new UsageError('--details needs --modes');
   const all = readFimTasks(v.tasks);
   const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
+  if (v.modes) return runEvalFimModes(tasks, parsePromptModes(v.modes), v);
   const engine = await Engine.open(engineOptions(v));
   try {
     const result = await evalFim(engine, tasks, progress('fim', tasks.length));
@@ -34,6 +44,28 @@ async function runEvalFim(args: string[]): Promise<void> {
     const out = { ...result, model: info.model, device: info.device };
     if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else process.stdout.write(`${result.tasks} tasks on ${info.model} / ${info.device}: exact match ${result.em}, edit similarity ${result.es}, ${JSON.stringify(result.byLanguage)}\n`);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** `eval fim --modes`: every task under each prompt mode; per-mode scores and paired comparisons. */
+async function runEvalFimModes(tasks: FimTask[], modes: PromptMode[], v: { model?: string; device?: string; json?: boolean; details?: string }): Promise<void> {
+  const engine = await Engine.open(engineOptions(v));
+  try {
+    const report = progress('fim', tasks.length);
+    if (v.details) fs.writeFileSync(v.details, '');
+    const result = await evalPromptModes(engine, tasks, modes, (done, detail) => {
+      if (v.details) fs.appendFileSync(v.details, `${JSON.stringify(detail)}\n`);
+      report(done);
+    });
+    const info = engine.info();
+    if (v.json) process.stdout.write(`${JSON.stringify({ ...result, model: info.model, device: info.device })}\n`);
+    else {
+      process.stdout.write(`${result.tasks} tasks on ${info.model} / ${info.device}\n`);
+      for (const [m, s] of Object.entries(result.modes)) process.stdout.write(`${m.padEnd(8)} em ${s.em}  es ${s.es}  ${s.ms} ms per completion\n`);
+      for (const [pair, p] of Object.entries(result.paired)) process.stdout.write(`${pair}: es better ${p.better}, worse ${p.worse}, ties ${p.ties} (sign test p ${p.sign_test_p})\n`);
+    }
   } finally {
     await engine.close();
   }

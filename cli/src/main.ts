@@ -1,4 +1,4 @@
-// `splice` command line: the headless face of the runtime (complete, info, lsp --stdio).
+// `splice` command line: the headless face of the runtime (complete, info, lsp --stdio, make-tasks, eval, bench).
 import { SpliceError } from '../../runtime/src/index.js';
 import { UsageError } from './args.js';
 import { runBench } from './benchCommand.js';
@@ -19,12 +19,17 @@ commands:
   lsp --stdio            run the language server over stdin/stdout
   make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          PIE tasks from real code: edits above a cursor, next line expected
+  make-tasks fim --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
+                         FIM tasks from real code: cursors inside words or after indentation, rest of the line expected
   eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--details OUT.jsonl] [--json]
                          next-line exact match / edit similarity and cache-update time per mode
-  eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--json]
-                         FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens)
+  eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--modes naive,healing,byte] [--limit N] [--details OUT.jsonl] [--json]
+                         FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens); with --modes per prompt
+                         mode em / es / ms per completion, paired on es (sign test)
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
+  bench fim [--model DIR] [--device cpu,webgpu] [--runs N] [--tasks FILE] [--limit 30] [--json]
+                         time per completion of the healing and byte prompt modes vs naive (ratio = mode/naive)
   bench latency [--model DIR] [--device D] [--sizes 500,2000,8000,25000] [--from DIR] [--key-ms 60] [--quick] [--details] [--json]
                          an editing session replayed over LSP: keystroke-to-completion time, pie vs none (ratio = pie/none)
 `;

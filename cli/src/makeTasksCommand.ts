@@ -1,9 +1,18 @@
-// `splice make-tasks pie --from DIR --out FILE.jsonl`: evaluation tasks built from real code files.
+// `splice make-tasks pie|fim --from DIR --out FILE.jsonl`: evaluation tasks built from real code files.
 import * as fs from 'node:fs';
 import { SpliceError } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
-import { readCodeFiles } from './codeCorpus.js';
+import { readCodeFiles, type SourceFile } from './codeCorpus.js';
+import { makeFimTasks } from './eval/makeFimTasks.js';
 import { makePieTasks } from './eval/makePieTasks.js';
+
+type Builder = (files: SourceFile[], count: number, seed: number, maxChars: number) => { id: string }[];
+
+/** Per kind: the builder and its default --count and --max-chars. */
+const KINDS: Record<string, { build: Builder; count: string; maxChars: string }> = {
+  pie: { build: makePieTasks, count: '240', maxChars: '4000' },
+  fim: { build: makeFimTasks, count: '400', maxChars: '1500' },
+};
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -13,18 +22,19 @@ function positiveInt(name: string, value: string): number {
 
 export async function runMakeTasks(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
-  if (kind !== 'pie') throw new UsageError(`unknown task kind "${kind ?? ''}" (available: pie)`);
+  const spec = kind ? KINDS[kind] : undefined;
+  if (!spec) throw new UsageError(`unknown task kind "${kind ?? ''}" (available: ${Object.keys(KINDS).join(', ')})`);
   const v = parse(rest, {
     from: { type: 'string' },
     out: { type: 'string' },
-    count: { type: 'string', default: '240' },
+    count: { type: 'string', default: spec.count },
     seed: { type: 'string', default: '1' },
-    'max-chars': { type: 'string', default: '4000' },
+    'max-chars': { type: 'string', default: spec.maxChars },
   });
   if (!v.from || !v.out) throw new UsageError('--from DIR and --out FILE are required');
   const files = readCodeFiles(v.from);
   if (files.length === 0) throw new SpliceError('input', `no .py/.ts/.js files under ${v.from}`);
-  const tasks = makePieTasks(files, positiveInt('count', v.count!), positiveInt('seed', v.seed!), positiveInt('max-chars', v['max-chars']!));
+  const tasks = spec.build(files, positiveInt('count', v.count!), positiveInt('seed', v.seed!), positiveInt('max-chars', v['max-chars']!));
   fs.writeFileSync(v.out, tasks.map((t) => JSON.stringify(t)).join('\n') + '\n');
   process.stderr.write(`wrote ${tasks.length} tasks from ${files.length} files to ${v.out}\n`);
 }

@@ -3,6 +3,7 @@ import type { Engine } from '../../../runtime/src/index.js';
 import { median, round } from '../bench/stats.js';
 import type { FimTask } from './fimEval.js';
 import { editSimilarity } from './pieEval.js';
+import { pairedCounts } from './signTest.js';
 
 const FRAMES = ['exact', 'edit'] as const;
 type Frame = (typeof FRAMES)[number];
@@ -31,20 +32,6 @@ export interface FrameEvalResult {
 }
 
 const MAX_TOKENS = 48;
-
-/** Two-sided exact sign test: P(a split at least this uneven) under p = 1/2, ties dropped. */
-export function signTestP(better: number, worse: number): number {
-  const n = better + worse;
-  if (n === 0) return 1;
-  const k = Math.min(better, worse);
-  let tail = 0;
-  let c = 1; // C(n, 0)
-  for (let i = 0; i <= k; i++) {
-    tail += c;
-    c = (c * (n - i)) / (i + 1);
-  }
-  return Math.min(1, (2 * tail) / 2 ** n);
-}
 
 async function runTask(engine: Engine, t: FimTask): Promise<FrameDetail> {
   const text = t.prefix + t.suffix;
@@ -79,16 +66,15 @@ export async function evalFrames(engine: Engine, tasks: FimTask[], onTask?: (don
   const frames = Object.fromEntries(
     FRAMES.map((f) => [f, { em: mean((d) => d.em[f]), es: mean((d) => d.es[f]), first_token_ms_p50: round(median(details.map((d) => d.first_token_ms[f]))), encoded_mean: mean((d) => d.encoded[f]) }]),
   ) as FrameEvalResult['frames'];
-  const better = details.filter((d) => d.es.edit > d.es.exact).length;
-  const worse = details.filter((d) => d.es.edit < d.es.exact).length;
+  const paired = pairedCounts(details.map((d) => d.es.edit), details.map((d) => d.es.exact));
   return {
     tasks: details.length,
     frames,
     same_line: mean((d) => (d.same_line ? 1 : 0)),
-    es_better: better,
-    es_worse: worse,
-    es_ties: details.length - better - worse,
-    sign_test_p: round(signTestP(better, worse), 4),
+    es_better: paired.better,
+    es_worse: paired.worse,
+    es_ties: paired.ties,
+    sign_test_p: paired.sign_test_p,
     ratio_first_token_p50: round(frames.edit.first_token_ms_p50 / Math.max(1e-9, frames.exact.first_token_ms_p50), 3),
   };
 }

@@ -33,10 +33,14 @@ function requireStrings(file: string, line: number, value: Record<string, unknow
   for (const f of fields) if (typeof value[f] !== 'string') fail(file, line, `field "${f}" must be a string`);
 }
 
+/** FIM tasks whose answer is `expected` (evals/fim-heldout.jsonl) or `middle` (make-tasks fim). */
 export function readFimTasks(file: string): FimTask[] {
   return readJsonLines(file).map(({ value, line }) => {
-    requireStrings(file, line, value, ['id', 'language', 'prefix', 'suffix', 'expected']);
-    return value as unknown as FimTask;
+    requireStrings(file, line, value, ['id', 'language', 'prefix', 'suffix']);
+    const expected = value.expected ?? value.middle;
+    if (typeof expected !== 'string') fail(file, line, 'field "expected" (or "middle") must be a string');
+    const { id, language, prefix, suffix } = value as Record<string, string>;
+    return { id: id!, language: language!, prefix: prefix!, suffix: suffix!, expected };
   });
 }
 

@@ -1,0 +1,87 @@
+// `splice eval fim --modes`: the same FIM tasks completed under each prompt mode (naive, healing, byte), paired per task.
+import { PROMPT_MODES, type Engine, type PromptMode } from '../../../runtime/src/index.js';
+import { round } from '../bench/stats.js';
+import { fimRequest, scoreLine, type FimTask } from './fimEval.js';
+import { pairedCounts, type PairedCounts } from './signTest.js';
+
+export interface ModeOutcome {
+  line: string;
+  em: number;
+  es: number;
+  ms: number;
+  /** Bits per byte of the expected middle under this mode (see middleBpb); absent until the runtime can score. */
+  bpb?: number;
+}
+
+export interface PromptModeDetail {
+  id: string;
+  language: string;
+  modes: Partial<Record<PromptMode, ModeOutcome>>;
+}
+
+export interface PromptModeScore {
+  em: number;
+  es: number;
+  /** Mean time per completion. */
+  ms: number;
+  /** Mean bits per byte of the middle; present only when every task was scored. */
+  bpb?: number;
+}
+
+export interface PromptModeEvalResult {
+  tasks: number;
+  modes: Partial<Record<PromptMode, PromptModeScore>>;
+  /** `<a>_vs_<b>` for each pair of the modes run (a after b in naive, healing, byte), paired on edit similarity. */
+  paired: Record<string, PairedCounts>;
+}
+
+/**
+ * BPB (issue 8) — the place for the bits per byte of `task.expected` after the prompt `mode` builds, from the
+ * engine's scorer once the runtime has one. Until then it returns undefined and the `bpb` fields are left out:
+ * nothing is estimated here.
+ */
+async function middleBpb(_engine: Engine, _task: FimTask, _mode: PromptMode): Promise<number | undefined> {
+  return undefined;
+}
+
+async function runMode(engine: Engine, t: FimTask, mode: PromptMode): Promise<ModeOutcome> {
+  const started = performance.now();
+  const r = await engine.complete(fimRequest(t, mode));
+  const ms = performance.now() - started;
+  const bpb = await middleBpb(engine, t, mode);
+  return { ...scoreLine(r.completion, t.expected), ms: round(ms), ...(bpb === undefined ? {} : { bpb }) };
+}
+
+async function runTask(engine: Engine, t: FimTask, modes: readonly PromptMode[]): Promise<PromptModeDetail> {
+  const d: PromptModeDetail = { id: t.id, language: t.language, modes: {} };
+  for (const mode of modes) d.modes[mode] = await runMode(engine, t, mode);
+  return d;
+}
+
+function summary(details: PromptModeDetail[], mode: PromptMode): PromptModeScore {
+  const outcomes = details.map((d) => d.modes[mode]!);
+  const mean = (f: (o: ModeOutcome) => number) => outcomes.reduce((s, o) => s + f(o), 0) / Math.max(1, outcomes.length);
+  const scored = outcomes.length > 0 && outcomes.every((o) => o.bpb !== undefined);
+  return { em: round(mean((o) => o.em), 4), es: round(mean((o) => o.es), 4), ms: round(mean((o) => o.ms)), ...(scored ? { bpb: round(mean((o) => o.bpb!), 4) } : {}) };
+}
+
+/** Every pair of the modes run, the later mode (in PROMPT_MODES order) against the earlier one. */
+export function modePairs(modes: readonly PromptMode[]): [PromptMode, PromptMode][] {
+  const run = PROMPT_MODES.filter((m) => modes.includes(m));
+  return [...run].reverse().flatMap((a) => run.filter((b) => PROMPT_MODES.indexOf(b) < PROMPT_MODES.indexOf(a)).map((b): [PromptMode, PromptMode] => [a, b]));
+}
+
+export async function evalPromptModes(engine: Engine, tasks: FimTask[], modes: readonly PromptMode[], onTask?: (done: number, detail: PromptModeDetail) => void): Promise<PromptModeEvalResult> {
+  if (tasks.length > 0) for (const mode of modes) await engine.complete(fimRequest(tasks[0]!, mode)); // warm-up, untimed
+  const details: PromptModeDetail[] = [];
+  for (const [i, t] of tasks.entries()) {
+    details.push(await runTask(engine, t, modes));
+    onTask?.(i + 1, details.at(-1)!);
+  }
+  const es = (m: PromptMode) => details.map((d) => d.modes[m]!.es);
+  return {
+    tasks: details.length,
+    modes: Object.fromEntries(modes.map((m) => [m, summary(details, m)])),
+    paired: Object.fromEntries(modePairs(modes).map(([a, b]) => [`${a}_vs_${b}`, pairedCounts(es(a), es(b))])),
+  };
+}
