@@ -35,13 +35,17 @@ export interface PromptModeEvalResult {
   paired: Record<string, PairedCounts>;
 }
 
+/** Reference bytes scored per task (the middle's first 16 bytes, as the issue defines bpb). */
+const BPB_BYTES = 16;
+
 /**
- * BPB (issue 8) — the place for the bits per byte of `task.expected` after the prompt `mode` builds, from the
- * engine's scorer once the runtime has one. Until then it returns undefined and the `bpb` fields are left out:
- * nothing is estimated here.
+ * Bits per byte of the middle's first bytes: exact for `byte` (covers), the middle's own tokens after the naive
+ * prompt for `naive`; `healing` has no probability of its own here (undefined: its bpb is left out).
  */
-async function middleBpb(_engine: Engine, _task: FimTask, _mode: PromptMode): Promise<number | undefined> {
-  return undefined;
+async function middleBpb(engine: Engine, task: FimTask, mode: PromptMode): Promise<number | undefined> {
+  if (mode === 'healing' || task.expected.length === 0) return undefined;
+  const r = await engine.middleBits(fimRequest(task, mode), task.expected, mode, BPB_BYTES);
+  return r && r.bytes > 0 ? round(r.bits / r.bytes, 4) : undefined;
 }
 
 async function runMode(engine: Engine, t: FimTask, mode: PromptMode): Promise<ModeOutcome> {
