@@ -68,7 +68,7 @@ describe('prompt-mode FIM commands', () => {
     assert.deepEqual(Object.keys(out.modes), ['naive', 'byte']);
     for (const m of Object.values(out.modes) as Record<string, number>[]) {
       assert.ok(m.em >= 0 && m.em <= 1 && m.es >= 0 && m.es <= 1 && m.ms > 0, JSON.stringify(m));
-      assert.equal(m.bpb, undefined, 'no bpb until the runtime can score');
+      assert.ok(m.bpb > 0 && Number.isFinite(m.bpb), `bits per byte of the middle: ${JSON.stringify(m)}`);
     }
     assert.deepEqual(Object.keys(out.paired), ['byte_vs_naive']);
     const p = out.paired.byte_vs_naive;
