@@ -1,5 +1,5 @@
 // `splice complete`: one fill-in-the-middle completion at a file position.
-import { Engine, SpliceError } from '../../runtime/src/index.js';
+import { Engine, SpliceError, PROMPT_MODES, type PromptMode } from '../../runtime/src/index.js';
 import { offsetAt, readSourceFile } from './documentPosition.js';
 import { ENGINE_OPTIONS, engineOptions } from './engineOptions.js';
 import { parse, UsageError } from './args.js';
@@ -31,15 +31,18 @@ export async function runComplete(args: string[]): Promise<void> {
     temperature: { type: 'string' },
     'top-p': { type: 'string' },
     seed: { type: 'string' },
+    'prompt-mode': { type: 'string', default: 'byte' },
   });
   if (!v.file) throw new UsageError('--file is required');
   const text = readSourceFile(v.file);
   const offset = offsetAt(text, intOption('line', v.line), intOption('col', v.col));
   const maxTokens = intOption('max-tokens', v['max-tokens'], 64);
   const sampling = { temperature: numberOption('temperature', v.temperature, 0), topP: numberOption('top-p', v['top-p'], 1), seed: intOption('seed', v.seed, 0) };
+  const promptMode = v['prompt-mode'] as PromptMode;
+  if (!PROMPT_MODES.includes(promptMode)) throw new SpliceError('input', `--prompt-mode must be one of ${PROMPT_MODES.join(', ')} (got "${promptMode}")`);
   const engine = await Engine.open(engineOptions(v));
   try {
-    const r = await engine.complete({ text, offset, maxTokens, sampling });
+    const r = await engine.complete({ text, offset, maxTokens, sampling, promptMode });
     const info = engine.info();
     if (v.json) process.stdout.write(`${JSON.stringify({ completion: r.completion, model: info.model, device: info.device, ms: Math.round(r.ms * 10) / 10 })}\n`);
     else process.stdout.write(`${r.completion}\n`);

@@ -12,5 +12,6 @@ export function readSettings(): SpliceSettings {
     debounceMs: c.get<number>('debounceMs', 75),
     cacheMode: 'pie',
     fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
+    sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
   };
 }

@@ -20,9 +20,14 @@ export interface SpliceSettings {
    * in as a PIE edit: a few tokens encoded) or `exact` (the suffix encoded afresh after the prefix: ~258 tokens).
    */
   fimFrame: 'edit' | 'exact';
+  /**
+   * How a cursor inside a word is conditioned on: `byte` (exact byte-level: the middle starts with the partial word),
+   * `healing` (token healing) or `naive` (the prefix tokenized as it is).
+   */
+  sampling: 'byte' | 'healing' | 'naive';
 }
 
-export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie', fimFrame: 'edit' };
+export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie', fimFrame: 'edit', sampling: 'byte' };
 
 export type SpliceState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled';
 

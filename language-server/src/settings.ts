@@ -14,6 +14,7 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;
   if (r.fimFrame === 'edit' || r.fimFrame === 'exact') out.fimFrame = r.fimFrame;
+  if (r.sampling === 'byte' || r.sampling === 'healing' || r.sampling === 'naive') out.sampling = r.sampling;
   return out;
 }
 

@@ -30,7 +30,7 @@ describe('splice lsp --stdio', () => {
   const waitFor = <T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms?: number) => lsp.waitFor(what, f, ms);
 
   it('initializes with incremental sync and inline completions, then reports the model and device', async () => {
-    const init = await lsp.initialize({ modelPath: TINY_MODEL, device: 'cpu', maxTokens: 8, debounceMs: 0 });
+    const init = await lsp.initialize({ modelPath: TINY_MODEL, device: 'cpu', maxTokens: 8, debounceMs: 0, fimFrame: 'exact' });
     assert.equal(init.capabilities.textDocumentSync, 2);
     assert.ok(init.capabilities.inlineCompletionProvider);
     const ready = await waitFor('ready status', () => statuses.find((s) => s.state === 'ready'));
@@ -45,10 +45,10 @@ describe('splice lsp --stdio', () => {
       contentChanges: [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: INSERT }],
     });
     const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } })) as InlineCompletionList | null;
-    // The same model, device and options in-process, on the text the edit should have produced.
+    // The same model, device and options in-process (exact frame, byte prompt), on the text the edit should have produced.
     const engine = await Engine.open({ modelDir: TINY_MODEL, device: 'cpu' });
     try {
-      const expected = await engine.complete({ text: AFTER, offset: AFTER.indexOf(INSERT) + INSERT.length, maxTokens: 8, stopSequences: STOP_SEQUENCES_FOR_TESTS });
+      const expected = await engine.complete({ text: AFTER, offset: AFTER.indexOf(INSERT) + INSERT.length, maxTokens: 8, stopSequences: STOP_SEQUENCES_FOR_TESTS, promptMode: 'byte' });
       assert.ok(expected.completion.length > 0, 'the reference completion is non-empty');
       assert.ok(got && got.items.length === 1, 'one inline completion item');
       assert.equal(got.items[0]!.insertText, expected.completion);

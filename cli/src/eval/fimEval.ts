@@ -28,7 +28,7 @@ const MAX_TOKENS = 48;
 /** The completion a FIM task asks for: the cursor between prefix and suffix, one line, the model card's layout. */
 export function fimRequest(t: FimTask, promptMode?: PromptMode): CompletionRequest {
   const req: CompletionRequest = { text: t.prefix + t.suffix, offset: t.prefix.length, maxTokens: MAX_TOKENS, stopSequences: ['\n'], context: FIM_EVAL_CONTEXT };
-  return promptMode ? { ...req, promptMode } : req;
+  return { ...req, promptMode: promptMode ?? 'naive' }; // the plain `eval fim` (the model card's numbers) is naive
 }
 
 /** The completion's first line (trailing spaces trimmed) scored against the expected rest of the line. */

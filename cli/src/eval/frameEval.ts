@@ -40,7 +40,7 @@ async function runTask(engine: Engine, t: FimTask): Promise<FrameDetail> {
   const d = { id: t.id, lines: {}, em: {}, es: {}, first_token_ms: {}, encoded: {} } as FrameDetail;
   try {
     for (const frame of FRAMES) {
-      const r = await engine.completeInSession(session, { text, offset, maxTokens: MAX_TOKENS, stopSequences: ['\n'], frame });
+      const r = await engine.completeInSession(session, { text, offset, maxTokens: MAX_TOKENS, stopSequences: ['\n'], frame, promptMode: 'naive' });
       const line = r.completion.split('\n')[0]!.trimEnd();
       d.lines[frame] = line;
       d.em[frame] = line === t.expected.trimEnd() ? 1 : 0;

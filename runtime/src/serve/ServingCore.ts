@@ -2,6 +2,7 @@
 import { Engine, defaultModelDir, type CompletionRequest } from '../engine/Engine.js';
 import { InferenceQueue } from '../engine/InferenceQueue.js';
 import type { FimFrame } from '../complete/sessionPrompt.js';
+import type { PromptMode } from '../bytes/promptMode.js';
 import type { DeviceRequest } from '../device/Device.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import { SessionStore, type SessionStats, type StoreCompletion } from './SessionStore.js';
@@ -15,6 +16,8 @@ export interface ServeSettings {
   cacheMode: 'pie' | 'none';
   /** How session completions frame the suffix (see complete/sessionPrompt.ts). */
   fimFrame: FimFrame;
+  /** How a cursor inside a token is conditioned on (see bytes/). */
+  promptMode: PromptMode;
 }
 
 export interface CoreStatus {
@@ -63,7 +66,7 @@ export class ServingCore {
     return this.queue.submit(
       `complete:${uri}`,
       async (jobSignal) => {
-        const full: CompletionRequest = { ...req, maxTokens: settings.maxTokens, frame: settings.fimFrame, signal: jobSignal };
+        const full: CompletionRequest = { ...req, maxTokens: settings.maxTokens, frame: settings.fimFrame, promptMode: settings.promptMode, signal: jobSignal };
         return this.store?.complete(uri, full, settings.cacheMode === 'pie');
       },
       signal,
