@@ -16,15 +16,14 @@ export interface MiddleBits {
 export async function byteMiddleBits(model: LanguageModel, ops: KvOps, vocab: ByteVocab, prefixIds: readonly number[], suffixIds: readonly number[], middle: Uint8Array): Promise<MiddleBits | undefined> {
   const t = await freshTail(model, vocab, prefixIds, suffixIds);
   if (!t) return undefined;
-  const scorer = new CachedTokenModel(model, ops, t.cache, t.lastBase);
+  const scorer = new CachedTokenModel(model, ops, t.cache, t.lastBase, false);
   try {
-    const state = await ByteState.of(vocab, { logProbs: (seq) => scorer.logProbs(seq).finally(() => scorer.dispose()) }, t.tail, { prevToken: t.prevToken });
+    const state = await ByteState.of(vocab, scorer, t.tail, { prevToken: t.prevToken });
     const before = state.logMass;
     for (const b of middle) await state.push(b);
     return { bits: (before - state.logMass) / Math.LN2, bytes: middle.length };
   } finally {
     scorer.dispose();
-    t.cache.dispose();
   }
 }
 

@@ -9,7 +9,7 @@ import { concatBytes, type ByteVocab } from './ByteVocab.js';
 import { CachedTokenModel } from './cachedTokenModel.js';
 import { enumerateCovers, type Cover } from './covers.js';
 
-/** The base context (cached but its last token) and the bytes the generation must start with. */
+/** The base context (cached but its last token; the lead functions take ownership) and the bytes the generation must start with. */
 export interface UncertainTail {
   cache: KvCache;
   lastBase: number;
@@ -57,8 +57,8 @@ export async function byteLead(model: LanguageModel, ops: KvOps, vocab: ByteVoca
  * `healing` (the baseline): only tokens consistent with the tail's bytes are allowed until the tail is consumed —
  * a token that holds the rest of the tail, or one that is a prefix of it (then the next is constrained likewise).
  */
-export async function healingLead(model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
-  const cache = await ops.copyRows(t.cache, 0, t.cache.length);
+export async function healingLead(model: LanguageModel, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
+  const cache = t.cache;
   const chosen: number[] = [];
   let feed = t.lastBase;
   let rest = t.tail;
@@ -124,13 +124,9 @@ export function tailTokenCount(vocab: ByteVocab, ids: readonly number[], minKeep
   return n;
 }
 
-/** Picks the lead for `mode` over a base context, and frees the base (the lead holds its own cache). */
-export async function leadFor(mode: 'byte' | 'healing', model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
-  try {
-    return mode === 'byte' ? await byteLead(model, ops, vocab, t, sampling) : await healingLead(model, ops, vocab, t, sampling);
-  } finally {
-    t.cache.dispose();
-  }
+/** Picks the lead for `mode` over a base context (whose cache it takes over: reused or freed). */
+export function leadFor(mode: 'byte' | 'healing', model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
+  return mode === 'byte' ? byteLead(model, ops, vocab, t, sampling) : healingLead(model, vocab, t, sampling);
 }
 
 /**
