@@ -9,6 +9,8 @@ describe('junk', () => {
     assert.equal(cutSpecialTokens('a = 1<fim_middle>b'), 'a = 1');
     assert.equal(cutSpecialTokens('x < y and y > z'), 'x < y and y > z');
     assert.equal(cutSpecialTokens('List<String> xs'), 'List<String> xs');
+    assert.equal(cutSpecialTokens('x = "\uFFFD\uFFFD"'), 'x = "', 'bytes that decode to no character');
+    assert.equal(cutSpecialTokens('a\tb\u0007c'), 'a\tb', 'control characters');
   });
 
   it('a looping n-gram is cut at its first repeat (the tiny model\'s `\'b\', \'b\', \'b\'`)', () => {

@@ -4,10 +4,13 @@
 /** Special tokens of the FIM families and chat templates, should the tokenizer ever decode one into text. */
 const SPECIAL = /<\|[A-Za-z0-9_]+\|>|<(?:fim|FIM)[_-][A-Za-z_]+>|<\/?s>|<(?:PRE|SUF|MID|EOT)>|<(?:pad|unk|mask|eos|bos)>|<(?:file_sep|repo_name|filename|gh_stars|commit_[a-z]+|jupyter_[a-z]+|empty_output|issue_[a-z]+)>/;
 
-/** The text up to the first special token. */
+/** The text up to the first special token, replacement character (bytes that are no UTF-8) or control character. */
 export function cutSpecialTokens(text: string): string {
   const m = SPECIAL.exec(text);
-  return m ? text.slice(0, m.index) : text;
+  let end = m ? m.index : text.length;
+  const bad = text.slice(0, end).search(/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+  if (bad >= 0) end = bad;
+  return text.slice(0, end);
 }
 
 /** Lines of only brackets and punctuation (`}`, `});`) may repeat; other lines may not. */

@@ -73,6 +73,7 @@ describe('shapeByPlace', () => {
     assert.equal(accept('    return |\n', 'python', 'x + 1\n    print(x)'), '    return x + 1\n');
     assert.equal(shapeByPlace(place('x = 1|\n', 'python'), '\ny = 2\nz = 3'), '\ny = 2');
     assert.equal(shapeByPlace(place('let a = 1;|\n', 'javascript'), '\n\n'), '');
+    assert.equal(shapeByPlace(place('return Math.min(|)\n', 'typescript'), '\nexport function'), '', 'not with closers after the cursor');
   });
 
   it('a block after an opener ends where a line dedents to the opener (Python)', () => {

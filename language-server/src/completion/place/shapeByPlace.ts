@@ -19,7 +19,8 @@ export function shapeByPlace(place: Place, completion: string): string {
   if (place.kind === 'inline') return trimInline(place, firstLine(text));
   if (place.kind === 'line') {
     const lines = text.split('\n');
-    if (lines[0]!.trim() !== '' || lines.length === 1) return lines[0]!.trimEnd();
+    // The next line only when nothing follows the cursor (a line with closers after the cursor is not done).
+    if (lines[0]!.trim() !== '' || lines.length === 1 || place.lineSuffix.trim() !== '') return lines[0]!.trimEnd();
     const next = lines.findIndex((l, i) => i > 0 && l.trim() !== '');
     return next < 0 ? '' : lines.slice(0, next + 1).join('\n').trimEnd();
   }

@@ -83,6 +83,13 @@ export function parserIfLoaded(languageId: string): Parser | undefined {
   return undefined;
 }
 
+/** The language's parser, loading it if need be; undefined for languages without a grammar or if it fails to load. */
+export async function parserFor(languageId: string): Promise<Parser | undefined> {
+  const name = grammarFor(languageId);
+  if (!name || failed.has(name)) return undefined;
+  return loaded.get(name) ?? loadParser(name).catch(() => undefined);
+}
+
 /** Grammars that failed to load, and why (for the log). */
 export function grammarFailures(): ReadonlyMap<GrammarName, string> {
   return failed;
