@@ -27,6 +27,9 @@ describe('completion pipeline', () => {
     assert.equal(accept('def f(x):\n    |\n', 'python', '   \n  \n'), null, 'whitespace only');
     assert.equal(accept('foo(|)\n', 'javascript', ')'), null, 'bracket only');
     assert.equal(accept('x = 1|\n', 'python', '<|endoftext|>'), null, 'special tokens never shown');
+    assert.equal(accept('if not header_byte|\n    return ""\n', 'python', 'e)'), 'if not header_bytee\n    return ""\n', 'a stray closer where the document is broken');
+    assert.equal(accept('x = foo(a,\n  b|\n', 'ruby', ', c)\nputs x'), 'x = foo(a,\n  b, c)\n', 'no grammar: a closer of an earlier line\'s bracket stays');
+    assert.equal(accept('x = 1 + |\n', 'ruby', 'y) * 2'), 'x = 1 + y\n', 'no grammar: a stray closer ends the text');
   });
 
   it('Python: a block after `:` ends at the dedent, repeated lines go, and it parses in place', () => {

@@ -45,8 +45,8 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
   if (text.trim() === '') return done(null);
 
   const fit = (t: string) => fitClosers(place, t);
+  const win = windowAround(input.text, input.offset);
   if (input.parser) {
-    const win = windowAround(input.text, input.offset);
     if (place.kind === 'block') {
       const end = blockEndInText(input.parser, win, text, fit(text).replaceSuffix);
       parses++;
@@ -55,13 +55,20 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
     const r = trimToParse(input.parser, win, text, fit);
     parses += r.parses;
     if (r.text === undefined) return done(null);
-    return done(fit(r.text));
+    // The document is broken across the cursor's line: the grammar cannot judge, the bracket rules do.
+    if (!r.unjudged) return done(fit(r.text));
   }
-  return done(fit(balanceWithoutGrammar(place, text)));
+  return done(fit(balanceByBrackets(place, win.before, text)));
 }
 
-/** Without a grammar: a one-line text does not leave brackets it opens unclosed (it is cut before the first such). */
-function balanceWithoutGrammar(place: Place, text: string): string {
+/**
+ * Without a grammar's verdict: the text ends before a closer that closes nothing open before the cursor (in the
+ * window), and a one-line text does not leave brackets it opens unclosed (it is cut before the first such).
+ */
+function balanceByBrackets(place: Place, before: string, text: string): string {
+  const state = scanBrackets(before, place.style).end;
+  const { stray } = scanBrackets(text, place.style, state.quote === undefined ? state : lineState(place.linePrefix, place.style));
+  if (stray.length) text = text.slice(0, stray[0]).trimEnd();
   if (place.kind === 'block' || text.includes('\n')) return text;
   const { unclosed } = scanBrackets(text, place.style, lineState(place.linePrefix, place.style));
   return unclosed.length ? text.slice(0, unclosed[0]).trimEnd() : text;

@@ -16,7 +16,8 @@ describe('brackets', () => {
   });
 
   it('skips brackets in strings and line comments; a quote that closes a string begun before the text is outer', () => {
-    assert.deepEqual(scanBrackets('")" # (', py), { outer: [], unclosed: [], end: { quote: undefined, open: [] } });
+    assert.deepEqual(scanBrackets('")" # (', py), { outer: [], stray: [], unclosed: [], end: { quote: undefined, open: [] } });
+    assert.deepEqual(scanBrackets('a) + b]', py, { open: ['['] }).stray, [1], 'a `)` with only a `[` open is stray');
     assert.deepEqual(scanBrackets('hello")', py, lineState('print("', py)).outer, [5, 6]);
     assert.deepEqual(scanBrackets('a // )', ts).outer, []);
   });

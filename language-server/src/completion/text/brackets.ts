@@ -16,6 +16,8 @@ export interface ScanResult {
   outer: number[];
   /** Indices of brackets opened in the text and not closed in it. */
   unclosed: number[];
+  /** Indices of closers that match no open bracket (none open, or another kind open): stray, among `outer`. */
+  stray: number[];
   /** The state at the end (to go on scanning). */
   end: ScanState;
 }
@@ -30,6 +32,7 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
   const quoteOuter = quote !== undefined; // the string was opened before the text
   const stack: { ch: string; at: number }[] = start.open.map((ch) => ({ ch, at: -1 }));
   const outer: number[] = [];
+  const stray: number[] = [];
   let quoteStart = quoteOuter ? -1 : 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
@@ -56,14 +59,14 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
       if (top && OPEN_TO_CLOSE[top.ch] === c) {
         stack.pop();
         if (top.at === -1) outer.push(i);
-      } else if (!top) outer.push(i); // closes something the scanner never saw
-      else {
-        // A mismatched closer: count it as closing what was opened before the text (or as stray).
+      } else {
+        // Closes something the scanner never saw, or mismatches the open bracket.
         outer.push(i);
+        stray.push(i);
       }
     }
   }
-  return { outer, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch) } };
+  return { outer, stray, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch) } };
 }
 
 /** The state after a line's text before the cursor: open brackets of that line and whether the cursor is in a string. */
