@@ -23,6 +23,8 @@ commands:
                          next-line exact match / edit similarity and cache-update time per mode
   eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--json]
                          FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens)
+  eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--details OUT.jsonl] [--json]
+                         the FIM tasks raw vs shaped by the completion pipeline: em, es, junk shares, pipeline time
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
   bench latency [--model DIR] [--device D] [--sizes 500,2000,8000,25000] [--from DIR] [--key-ms 60] [--quick] [--details] [--json]
