@@ -55,8 +55,9 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
     const r = trimToParse(input.parser, win, text, fit);
     parses += r.parses;
     if (r.text === undefined) return done(null);
-    // The document is broken across the cursor's line: the grammar cannot judge, the bracket rules do.
+    // The document is broken across the cursor's line: the grammar judges loosely, the bracket rules as well.
     if (!r.unjudged) return done(fit(r.text));
+    text = r.text;
   }
   return done(fit(balanceByBrackets(place, win.before, text)));
 }

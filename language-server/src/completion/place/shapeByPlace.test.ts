@@ -72,6 +72,7 @@ describe('shapeByPlace', () => {
   it('at a line end: one line, or the next line when the model ends this one', () => {
     assert.equal(accept('    return |\n', 'python', 'x + 1\n    print(x)'), '    return x + 1\n');
     assert.equal(shapeByPlace(place('x = 1|\n', 'python'), '\ny = 2\nz = 3'), '\ny = 2');
+    assert.equal(shapeByPlace(place('    x = 1|\n', 'python'), '\nprint(x)'), '', 'not a next line that leaves the block');
     assert.equal(shapeByPlace(place('let a = 1;|\n', 'javascript'), '\n\n'), '');
     assert.equal(shapeByPlace(place('return Math.min(|)\n', 'typescript'), '\nexport function'), '', 'not with closers after the cursor');
   });

@@ -22,7 +22,9 @@ export function shapeByPlace(place: Place, completion: string): string {
     // The next line only when nothing follows the cursor (a line with closers after the cursor is not done).
     if (lines[0]!.trim() !== '' || lines.length === 1 || place.lineSuffix.trim() !== '') return lines[0]!.trimEnd();
     const next = lines.findIndex((l, i) => i > 0 && l.trim() !== '');
-    return next < 0 ? '' : lines.slice(0, next + 1).join('\n').trimEnd();
+    // Not a line dedented below the cursor's: that leaves the block.
+    if (next < 0 || indentWidth(lines[next]!) < place.indent) return '';
+    return lines.slice(0, next + 1).join('\n').trimEnd();
   }
   return cutBlock(place, text);
 }

@@ -73,11 +73,12 @@ const errorChars = (errors: SyntaxError[]) => errors.reduce((n, e) => n + (e.mis
 
 /**
  * Whether text inserted at [start, end) parses in place: no ERROR or MISSING node inside it, and no more errors, nor
- * more characters under errors, than the document had without it.
+ * (unless `relaxed`: the document is broken around the cursor, and an error there grows with any text put in it) more
+ * characters under errors, than the document had without it.
  */
-export function addsNoErrors(base: SyntaxError[], errors: SyntaxError[], start: number, end: number): boolean {
+export function addsNoErrors(base: SyntaxError[], errors: SyntaxError[], start: number, end: number, relaxed = false): boolean {
   if (errors.some((e) => (e.missing ? e.start > start && e.start <= end : e.start >= start && e.end <= end))) return false;
-  return errors.length <= base.length && errorChars(errors) <= errorChars(base);
+  return errors.length <= base.length && (relaxed || errorChars(errors) <= errorChars(base));
 }
 
 /** Places where a text may be cut back to: line ends and token ends, longest first. */
@@ -96,7 +97,7 @@ export interface ParseFit {
   /** The longest candidate that parses in place, or undefined. */
   text?: string;
   parses: number;
-  /** The window had errors across the cursor's line: the text was kept unjudged. */
+  /** The window had errors across the cursor's line: the text was judged only loosely, or kept unjudged. */
   unjudged?: boolean;
 }
 
@@ -114,43 +115,55 @@ export function trimToParse(
 ): ParseFit {
   const base = parseErrors(parser, win.before + win.after);
   let parses = 1;
-  const tried = new Set<string>();
+  const parsed = new Map<string, SyntaxError[]>();
+  let relaxed = false;
   const passes = (p: number): string | undefined => {
     const cand = fit(text.slice(0, p).trimEnd());
     const key = `${cand.text}\u0000${cand.replaceSuffix}`;
-    if (cand.text.trim() === '' || tried.has(key) || parses >= budget) return undefined;
-    tried.add(key);
-    parses++;
-    const errors = parseErrors(parser, win.before + cand.text + win.after.slice(cand.replaceSuffix));
-    return addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length) ? cand.text : undefined;
-  };
-  // Whole lines first (a multi-line text is cut at a line end), then token ends inside the line after the longest
-  // passing whole-line cut.
-  const points = cutPoints(text);
-  const lineEnds = points.filter((p) => p === text.length || text[p] === '\n');
-  let floor = 0;
-  for (const p of lineEnds) {
-    const ok = passes(p);
-    if (ok !== undefined && p === text.length) return { text: ok, parses };
-    if (ok !== undefined) {
-      floor = p;
-      break;
+    if (cand.text.trim() === '') return undefined;
+    let errors = parsed.get(key);
+    if (!errors) {
+      if (parses >= budget) return undefined;
+      parses++;
+      errors = parseErrors(parser, win.before + cand.text + win.after.slice(cand.replaceSuffix));
+      parsed.set(key, errors);
     }
-  }
-  const lineEnd = lineEnds.find((p) => p > floor) ?? text.length;
-  for (const p of points) {
-    if (p <= floor || p >= lineEnd || lineEnds.includes(p)) continue;
-    const ok = passes(p);
-    if (ok !== undefined) return { text: ok, parses };
-  }
-  if (floor > 0) return { text: fit(text.slice(0, floor).trimEnd()).text, parses };
-  // The document is broken around the cursor beyond its line: the syntax cannot judge the text.
+    return addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length, relaxed) ? cand.text : undefined;
+  };
+  const search = (): string | undefined => {
+    // Whole lines first (a multi-line text is cut at a line end), then token ends inside the line after the longest
+    // passing whole-line cut.
+    const points = cutPoints(text);
+    const lineEnds = points.filter((p) => p === text.length || text[p] === '\n');
+    let floor = 0;
+    for (const p of lineEnds) {
+      const ok = passes(p);
+      if (ok !== undefined && p === text.length) return ok;
+      if (ok !== undefined) {
+        floor = p;
+        break;
+      }
+    }
+    const lineEnd = lineEnds.find((p) => p > floor) ?? text.length;
+    for (const p of points) {
+      if (p <= floor || p >= lineEnd || lineEnds.includes(p)) continue;
+      const ok = passes(p);
+      if (ok !== undefined) return ok;
+    }
+    return floor > 0 ? fit(text.slice(0, floor).trimEnd()).text : undefined;
+  };
+  const strict = search();
+  if (strict !== undefined) return { text: strict, parses };
+  // The document is broken around the cursor beyond its line: an error there grows with any text, so the text is
+  // judged by the errors it adds inside itself and their number; if that finds nothing, it is left unjudged.
   const cursor = win.before.length;
   const lineStart = win.before.lastIndexOf('\n') + 1;
   const nl = win.after.indexOf('\n');
   const lineEndAt = cursor + (nl < 0 ? win.after.length : nl);
-  if (base.some((e) => e.start <= cursor && e.end >= cursor && (e.start < lineStart || e.end > lineEndAt))) return { text, parses, unjudged: true };
-  return { text: undefined, parses };
+  if (!base.some((e) => e.start <= cursor && e.end >= cursor && (e.start < lineStart || e.end > lineEndAt))) return { text: undefined, parses };
+  relaxed = true;
+  const loose = search();
+  return loose !== undefined ? { text: loose, parses, unjudged: true } : { text, parses, unjudged: true };
 }
 
 const BLOCK_TYPES = new Set(['block', 'statement_block', 'class_body', 'switch_body', 'object', 'object_type', 'interface_body', 'enum_body']);
