@@ -1,5 +1,21 @@
-// Bundles the extension, the language server and the CLI into dist/ (onnxruntime-node stays external: it is native).
+// Bundles the extension, the language server and the CLI into dist/ (onnxruntime-node stays external: it is native),
+// and copies the tree-sitter wasm files (web-tree-sitter's runtime and the grammars) into dist/grammars/, where the
+// bundled server loads them (language-server/src/completion/syntax/grammars.ts).
 import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const WASM = [
+  ['web-tree-sitter', 'web-tree-sitter.wasm'],
+  ['tree-sitter-python', 'tree-sitter-python.wasm'],
+  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
+];
+fs.mkdirSync(path.join(ROOT, 'dist/grammars'), { recursive: true });
+for (const [pkg, file] of WASM) fs.copyFileSync(path.join(ROOT, 'node_modules', pkg, file), path.join(ROOT, 'dist/grammars', file));
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -10,6 +26,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   external: ['vscode', 'onnxruntime-node'],
+  // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle lacks: bundle its CommonJS build.
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
 };
 const entries = [
   { entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js' },

@@ -7,6 +7,7 @@ import { evalPie } from './eval/pieEval.js';
 import { evalFim, type FimTask } from './eval/fimEval.js';
 import { evalPromptModes } from './eval/promptModeEval.js';
 import { evalFrames } from './eval/frameEval.js';
+import { runEvalShape } from './eval/shapeEval.js';
 import { readFimTasks, readPieTasks } from './eval/readTasks.js';
 
 function parseModes(value: string): UpdateMode[] {
@@ -99,7 +100,8 @@ export async function runEval(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
   if (kind === 'fim') return runEvalFim(rest);
   if (kind === 'frame') return runEvalFrame(rest);
-  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame)`);
+  if (kind === 'shape') return runEvalShape(rest);
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame, shape)`);
   const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);

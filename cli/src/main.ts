@@ -26,6 +26,8 @@ commands:
   eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--modes naive,healing,byte] [--limit N] [--details OUT.jsonl] [--json]
                          FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens); with --modes per prompt
                          mode em / es / ms per completion, paired on es (sign test)
+  eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--details OUT.jsonl] [--json]
+                         the FIM tasks raw vs shaped by the completion pipeline: em, es, junk shares, pipeline time
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
   bench fim [--model DIR] [--device cpu,webgpu] [--runs N] [--tasks FILE] [--limit 30] [--json]

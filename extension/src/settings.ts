@@ -1,6 +1,6 @@
 // Reads the user's `splice.*` settings into what the server expects in initializationOptions.
 import * as vscode from 'vscode';
-import type { SpliceSettings } from '../../language-server/src/protocol.js';
+import { DEFAULT_EXCLUDE_FILES, type SpliceSettings } from '../../language-server/src/protocol.js';
 
 export function readSettings(): SpliceSettings {
   const c = vscode.workspace.getConfiguration('splice');
@@ -13,5 +13,7 @@ export function readSettings(): SpliceSettings {
     cacheMode: 'pie',
     fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
     sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
+    enableLanguages: c.get<Record<string, boolean>>('enableLanguages', { '*': true }),
+    excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),
   };
 }

@@ -3,6 +3,12 @@ import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineComple
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
+import { isOffered } from './completion/filter/documentFilter.js';
+import { shapeCompletion, stopsFor } from './completion/pipeline.js';
+import { placeOf } from './completion/place/placeOf.js';
+import { TypedThroughCache } from './completion/reuse/TypedThroughCache.js';
+import { itemInDocument, viewWithSelected, type CompletionView } from './completion/suggest/selectedCompletion.js';
+import { grammarFailures, parserFor } from './completion/syntax/grammars.js';
 import { controllerFor, delay } from './delay.js';
 import { DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { ServerMetricsMonitor } from './serverMetrics.js';
@@ -11,7 +17,7 @@ import { mergeSettings } from './settings.js';
 /** Quiet time after the last change before the document's cache is patched in the background. */
 const SYNC_DEBOUNCE_MS = 40;
 
-/** Inline completions end at a blank line. */
+/** Block completions end at a blank line (one-line places stop at the line's end: see completion/pipeline.ts). */
 export const STOP_SEQUENCES = ['\n\n'];
 
 /** Documents with NUL characters are binary: never sent to the model. */
@@ -32,6 +38,8 @@ export class SpliceServer {
   private failure: string | undefined;
   private readonly syncTimers = new Map<string, NodeJS.Timeout>();
   private readonly metrics = new ServerMetricsMonitor();
+  /** Recent items per document and text before the cursor: typing along a suggestion keeps its rest. */
+  private readonly reuse = new TypedThroughCache(32);
 
   constructor(private readonly connection: Connection) {
     this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`) });
@@ -56,12 +64,16 @@ export class SpliceServer {
       for (const t of this.syncTimers.values()) clearTimeout(t);
       await this.engine.shutdown();
     });
-    this.documents.onDidOpen((e) => this.engine.opened(e.document.uri));
+    this.documents.onDidOpen((e) => {
+      this.engine.opened(e.document.uri);
+      void parserFor(e.document.languageId); // the grammar loads before the first completion needs it
+    });
     this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
       clearTimeout(this.syncTimers.get(e.document.uri));
       this.syncTimers.delete(e.document.uri);
       this.latest.get(e.document.uri)?.abort();
+      this.reuse.forget(e.document.uri);
       this.engine.close(e.document.uri).catch((err: unknown) => this.logError(err));
     });
     this.documents.listen(connection);
@@ -99,14 +111,47 @@ export class SpliceServer {
 
   private async completeAt(params: InlineCompletionParams, signal: AbortSignal): Promise<InlineCompletionList | null> {
     const doc = this.documents.get(params.textDocument.uri);
-    if (!this.settings.enable || !doc) return null;
-    if (!(await delay(this.settings.debounceMs, signal))) return null;
+    if (!this.settings.enable || !doc || !isOffered(this.settings, doc)) return null;
     const text = doc.getText();
     if (isBinary(text)) return null;
-    const req = { text, offset: doc.offsetAt(params.position), stopSequences: STOP_SEQUENCES };
+    const offset = doc.offsetAt(params.position);
+    const selected = params.context?.selectedCompletionInfo;
+    const view = viewWithSelected(text, offset, selected && { start: doc.offsetAt(selected.range.start), end: doc.offsetAt(selected.range.end), text: selected.text });
+    // Typing along a shown suggestion: its rest at once, no debounce and no model call.
+    const reused = this.reuse.lookup(doc.uri, view.text, view.offset);
+    if (reused) {
+      this.metrics.countReuse();
+      return this.itemList(doc, view, offset, reused);
+    }
+    if (!(await delay(this.settings.debounceMs, signal))) return null;
+    const place = placeOf(view.text, view.offset, doc.languageId);
+    const parser = parserFor(doc.languageId);
+    const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
     const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
-    return { items: [{ insertText: result.completion, range: { start: params.position, end: params.position } }] };
+    const grammar = await parser;
+    const t0 = performance.now();
+    const { item } = shapeCompletion({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason, parser: grammar });
+    this.metrics.countShape(performance.now() - t0);
+    this.logGrammarFailures();
+    if (!item || signal.aborted) return null;
+    this.reuse.remember(doc.uri, view.text, view.offset, item);
+    return this.itemList(doc, view, offset, item);
+  }
+
+  /** The LSP answer: one item in document positions (extending the suggest widget's selection, if any). */
+  private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: { text: string; replaceSuffix: number }): InlineCompletionList {
+    const { insertText, start, end } = itemInDocument(view, offset, shaped);
+    return { items: [{ insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) } }] };
+  }
+
+  private loggedGrammarFailures = 0;
+
+  private logGrammarFailures(): void {
+    const failures = grammarFailures();
+    if (failures.size === this.loggedGrammarFailures) return;
+    this.loggedGrammarFailures = failures.size;
+    for (const [name, why] of failures) this.connection.console.error(`splice: the ${name} grammar did not load (indentation rules instead): ${why}`);
   }
 
   /**

@@ -20,6 +20,10 @@ export interface SpliceSettings {
    * in as a PIE edit: a few tokens encoded) or `exact` (the suffix encoded afresh after the prefix: ~258 tokens).
    */
   fimFrame: 'edit' | 'exact';
+  /** Per VS Code language id, whether completions are offered; `*` is the default for the others (true if absent). */
+  enableLanguages: Record<string, boolean>;
+  /** Glob patterns (`**` any folders) of files that never get completions: secrets and keys by default. */
+  excludeFiles: string[];
   /**
    * How a cursor inside a word is conditioned on: `byte` (exact byte-level: the middle starts with the partial word),
    * `healing` (token healing) or `naive` (the prefix tokenized as it is).
@@ -27,7 +31,21 @@ export interface SpliceSettings {
   sampling: 'byte' | 'healing' | 'naive';
 }
 
-export const DEFAULT_SETTINGS: SpliceSettings = { enable: true, modelPath: '', device: 'auto', maxTokens: 64, debounceMs: 75, cacheMode: 'pie', fimFrame: 'edit', sampling: 'byte' };
+/** Files that never get completions unless the user says otherwise (`splice.excludeFiles`). */
+export const DEFAULT_EXCLUDE_FILES = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/secrets.*', '**/credentials*'];
+
+export const DEFAULT_SETTINGS: SpliceSettings = {
+  enable: true,
+  modelPath: '',
+  device: 'auto',
+  maxTokens: 64,
+  debounceMs: 75,
+  cacheMode: 'pie',
+  fimFrame: 'edit',
+  sampling: 'byte',
+  enableLanguages: { '*': true },
+  excludeFiles: DEFAULT_EXCLUDE_FILES,
+};
 
 export type SpliceState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled';
 
@@ -100,6 +118,11 @@ export interface ServerMetrics {
   /** Completion requests answered and the tokens they encoded (see lastCompletion.encodedTokens). */
   completions: number;
   encodedTokens: number;
+  /** Completion requests answered from the typed-through cache (no model call; not in `completions`). */
+  reusedCompletions: number;
+  /** Time the completion pipeline (shaping, syntax checks) added per model completion: median and 95th percentile, ms. */
+  shapeMsP50: number;
+  shapeMsP95: number;
 }
 
 /** `splice/visibleDocuments` (client → server notification): the documents shown in editors, the active one first. */

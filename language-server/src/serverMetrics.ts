@@ -6,11 +6,23 @@ import type { MetricsParams, ServerMetrics } from './protocol.js';
 const RESOLUTION_MS = 10;
 
 const NS_PER_MS = 1e6;
+const SHAPE_SAMPLES = 1000;
+
+/** Nearest-rank percentile (0 for no samples), rounded to 0.01 ms. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const v = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return Math.round(v * 100) / 100;
+}
 
 export class ServerMetricsMonitor {
   private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private completions = 0;
   private encodedTokens = 0;
+  private reusedCompletions = 0;
+  /** The pipeline's time per model completion, ms (the last SHAPE_SAMPLES). */
+  private shapeMs: number[] = [];
 
   /** Starts measuring (the histogram's timer does not keep the process alive). */
   constructor() {
@@ -23,6 +35,17 @@ export class ServerMetricsMonitor {
     this.encodedTokens += encodedTokens;
   }
 
+  /** A request answered from the typed-through cache. */
+  countReuse(): void {
+    this.reusedCompletions++;
+  }
+
+  /** The completion pipeline took `ms` on one model completion. */
+  countShape(ms: number): void {
+    this.shapeMs.push(ms);
+    if (this.shapeMs.length > SHAPE_SAMPLES) this.shapeMs.splice(0, this.shapeMs.length - SHAPE_SAMPLES);
+  }
+
   /** The metrics since start or the last reset; event-loop delays are stalls beyond the sampling interval. */
   snapshot(): ServerMetrics {
     const stall = (ns: number) => (this.loop.count === 0 ? 0 : Math.max(0, ns / NS_PER_MS - RESOLUTION_MS));
@@ -33,6 +56,9 @@ export class ServerMetricsMonitor {
       rssPeakBytes: process.resourceUsage().maxRSS * 1024, // KiB
       completions: this.completions,
       encodedTokens: this.encodedTokens,
+      reusedCompletions: this.reusedCompletions,
+      shapeMsP50: percentile(this.shapeMs, 50),
+      shapeMsP95: percentile(this.shapeMs, 95),
     };
   }
 
@@ -48,5 +74,7 @@ export class ServerMetricsMonitor {
     this.loop.reset();
     this.completions = 0;
     this.encodedTokens = 0;
+    this.reusedCompletions = 0;
+    this.shapeMs = [];
   }
 }

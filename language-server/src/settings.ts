@@ -15,6 +15,10 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;
   if (r.fimFrame === 'edit' || r.fimFrame === 'exact') out.fimFrame = r.fimFrame;
   if (r.sampling === 'byte' || r.sampling === 'healing' || r.sampling === 'naive') out.sampling = r.sampling;
+  if (typeof r.enableLanguages === 'object' && r.enableLanguages !== null && !Array.isArray(r.enableLanguages)) {
+    out.enableLanguages = Object.fromEntries(Object.entries(r.enableLanguages).filter(([, v]) => typeof v === 'boolean')) as Record<string, boolean>;
+  }
+  if (Array.isArray(r.excludeFiles) && r.excludeFiles.every((g) => typeof g === 'string')) out.excludeFiles = r.excludeFiles as string[];
   return out;
 }
 

@@ -5,7 +5,7 @@ import { CancellationTokenSource, DidChangeConfigurationNotification, DidChangeT
 import { Engine } from '../../runtime/src/index.js';
 import { TINY_MODEL } from '../repoRoot.js';
 import { LspServer } from './lspHarness.js';
-import { STATS_REQUEST, STOP_SEQUENCES_FOR_TESTS, type DocumentStats, type SpliceStatus } from './serverFacts.js';
+import { loadParser, placeOf, shapeCompletion, STATS_REQUEST, stopsFor, type DocumentStats, type SpliceStatus } from './serverFacts.js';
 
 const URI = 'file:///tmp/splice-lsp-test/example.py';
 const BEFORE = 'import math\n\ndef area(r):\n    return \n\nprint(area(2))\n';
@@ -45,14 +45,22 @@ describe('splice lsp --stdio', () => {
       contentChanges: [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: INSERT }],
     });
     const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } })) as InlineCompletionList | null;
-    // The same model, device and options in-process (exact frame, byte prompt), on the text the edit should have produced.
+    // The same model, device and options in-process (exact frame, byte prompt), on the text the edit should have
+    // produced, shaped as the server shapes it (the cursor ends a line: one line).
     const engine = await Engine.open({ modelDir: TINY_MODEL, device: 'cpu' });
     try {
-      const expected = await engine.complete({ text: AFTER, offset: AFTER.indexOf(INSERT) + INSERT.length, maxTokens: 8, stopSequences: STOP_SEQUENCES_FOR_TESTS, promptMode: 'byte' });
-      assert.ok(expected.completion.length > 0, 'the reference completion is non-empty');
-      assert.ok(got && got.items.length === 1, 'one inline completion item');
-      assert.equal(got.items[0]!.insertText, expected.completion);
-      assert.deepEqual(got.items[0]!.range, { start: CURSOR, end: CURSOR });
+      const offset = AFTER.indexOf(INSERT) + INSERT.length;
+      const place = placeOf(AFTER, offset, 'python');
+      assert.equal(place.kind, 'line');
+      const raw = await engine.complete({ text: AFTER, offset, maxTokens: 8, ...stopsFor(place), promptMode: 'byte' });
+      const { item } = shapeCompletion({ text: AFTER, offset, languageId: 'python', completion: raw.completion, stopReason: raw.stopReason, parser: await loadParser('python') });
+      assert.ok(raw.completion.length > 0, 'the reference completion is non-empty');
+      if (item === null) assert.equal(got, null, `the raw completion ${JSON.stringify(raw.completion)} is shaped away`);
+      else {
+        assert.ok(got && got.items.length === 1, 'one inline completion item');
+        assert.equal(got.items[0]!.insertText, item.text);
+        assert.deepEqual(got.items[0]!.range, { start: CURSOR, end: { line: CURSOR.line, character: CURSOR.character + item.replaceSuffix } });
+      }
     } finally {
       await engine.close();
     }
@@ -60,7 +68,8 @@ describe('splice lsp --stdio', () => {
 
   it('a cancelled request and a superseded request return no item; the newest one completes', async () => {
     await conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: { debounceMs: 300 } } });
-    const params: InlineCompletionParams = { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } };
+    // One character left of the last completion's place: no remembered item answers it at once.
+    const params: InlineCompletionParams = { textDocument: { uri: URI }, position: { ...CURSOR, character: CURSOR.character - 1 }, context: { triggerKind: 1 } };
     const cancelled = new CancellationTokenSource();
     const t0 = Date.now();
     const p1 = conn.sendRequest(InlineCompletionRequest.type, params, cancelled.token).catch((e: { code?: number }) => e);
@@ -72,8 +81,12 @@ describe('splice lsp --stdio', () => {
     const older = conn.sendRequest(InlineCompletionRequest.type, params);
     const newer = conn.sendRequest(InlineCompletionRequest.type, params);
     assert.equal(await older, null, 'the older request is aborted by the newer one');
+    const statsBefore = ((await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[])[0];
     const latest = (await newer) as InlineCompletionList | null;
-    assert.ok(latest && latest.items.length === 1 && String(latest.items[0]!.insertText).length > 0);
+    // The newest one ran the model; its item may be shaped away (the fixture model's weights are random).
+    assert.ok(latest === null || (latest.items.length === 1 && String(latest.items[0]!.insertText).length > 0), JSON.stringify(latest));
+    const statsAfter = ((await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[])[0];
+    assert.notDeepEqual(statsAfter?.lastCompletion, statsBefore?.lastCompletion, 'the newest request completed');
   });
 
   it('patches the document cache with PIE on an edit above the cursor and reports it in splice/stats and the status', async () => {
@@ -84,7 +97,7 @@ describe('splice lsp --stdio', () => {
     });
     const cursor = { line: CURSOR.line + 1, character: CURSOR.character };
     const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: cursor, context: { triggerKind: 1 } })) as InlineCompletionList | null;
-    assert.ok(got && got.items.length === 1);
+    assert.ok(got === null || got.items.length === 1, 'at most one item (the fixture model\'s text may be shaped away)');
     const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[];
     assert.equal(stats?.uri, URI);
     assert.equal(stats!.lastUpdate?.mode, 'pie');

@@ -12,6 +12,7 @@ import {
   InitializeRequest,
   type InitializeResult,
   InlineCompletionRequest,
+  type InlineCompletionContext,
   type InlineCompletionList,
   type Position,
   type ProtocolConnection,
@@ -21,7 +22,7 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import { SPLICE_BIN } from '../repoRoot.js';
-import { STATS_REQUEST, STATUS_NOTIFICATION, type DocumentStats, type SpliceSettings, type SpliceStatus } from './serverFacts.js';
+import { METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, type DocumentStats, type ServerMetrics, type SpliceSettings, type SpliceStatus } from './serverFacts.js';
 
 export interface ServerExit {
   code: number | null;
@@ -98,8 +99,12 @@ export class LspServer {
     return this.send('didClose', () => this.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }));
   }
 
-  complete(uri: string, position: Position, token?: CancellationToken): Promise<InlineCompletionList | null> {
-    return this.send('textDocument/inlineCompletion', () => this.conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 1 } }, token) as Promise<InlineCompletionList | null>);
+  complete(uri: string, position: Position, token?: CancellationToken, context: InlineCompletionContext = { triggerKind: 1 }): Promise<InlineCompletionList | null> {
+    return this.send('textDocument/inlineCompletion', () => this.conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context }, token) as Promise<InlineCompletionList | null>);
+  }
+
+  metrics(reset = false): Promise<ServerMetrics> {
+    return this.send(METRICS_REQUEST, () => this.conn.sendRequest(METRICS_REQUEST, { reset }));
   }
 
   stats(uri?: string): Promise<DocumentStats[]> {

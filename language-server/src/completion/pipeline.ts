@@ -1,0 +1,83 @@
+// The completion pipeline: a raw model completion → the item the editor shows (or nothing). Junk out, shaped by the
+// cursor's place, checked by syntax where a grammar is loaded, then fitted to the closers after the cursor.
+import type { Parser } from 'web-tree-sitter';
+import { cutLoops, cutRepeatedLines, cutSpecialTokens, cutTruncatedTail } from './junk/junk.js';
+import { placeOf, type Place } from './place/placeOf.js';
+import { fitClosers, shapeByPlace, type Shaped } from './place/shapeByPlace.js';
+import { blockEndInText, trimToParse, windowAround } from './syntax/parseCheck.js';
+import { isTrivial, scanBrackets, lineState } from './text/brackets.js';
+
+export interface ShapeInput {
+  text: string;
+  offset: number;
+  languageId: string;
+  completion: string;
+  /** Why generation stopped (`max-tokens`: the last line is likely cut short). */
+  stopReason?: string;
+  /** The language's tree-sitter parser, if loaded; indentation and bracket rules otherwise. */
+  parser?: Parser;
+}
+
+export interface ShapeOutcome {
+  item: Shaped | null;
+  place: Place;
+  /** Tree-sitter parses run. */
+  parses: number;
+}
+
+/** Stop sequences that fit the place: one line mid-line and at a line's end (a leading newline may start the next line). */
+export function stopsFor(place: Place): { stopSequences: string[]; stopSearchFrom?: number } {
+  if (place.kind === 'inline') return { stopSequences: ['\n'] };
+  if (place.kind === 'line') return { stopSequences: ['\n'], stopSearchFrom: 1 };
+  return { stopSequences: ['\n\n'] };
+}
+
+export function shapeCompletion(input: ShapeInput): ShapeOutcome {
+  const place = placeOf(input.text, input.offset, input.languageId);
+  let parses = 0;
+  const done = (item: Shaped | null): ShapeOutcome => ({ item: item && !isTrivial(item.text) ? item : null, place, parses });
+
+  let text = cutSpecialTokens(input.completion.replace(/\r/g, ''));
+  if (input.stopReason === 'max-tokens') text = cutTruncatedTail(text);
+  const lineAbove = lineBefore(input.text, input.offset);
+  text = cutLoops(cutRepeatedLines(text, lineAbove));
+  text = shapeByPlace(place, text);
+  if (text.trim() === '') return done(null);
+
+  const fit = (t: string) => fitClosers(place, t);
+  const win = windowAround(input.text, input.offset);
+  if (input.parser) {
+    if (place.kind === 'block') {
+      const end = blockEndInText(input.parser, win, text, fit(text).replaceSuffix);
+      parses++;
+      if (end !== undefined) text = text.slice(0, end).trimEnd();
+    }
+    const r = trimToParse(input.parser, win, text, fit);
+    parses += r.parses;
+    if (r.text === undefined) return done(null);
+    // The document is broken across the cursor's line: the grammar judges loosely, the bracket rules as well.
+    if (!r.unjudged) return done(fit(r.text));
+    text = r.text;
+  }
+  return done(fit(balanceByBrackets(place, win.before, text)));
+}
+
+/**
+ * Without a grammar's verdict: the text ends before a closer that closes nothing open before the cursor (in the
+ * window), and a one-line text does not leave brackets it opens unclosed (it is cut before the first such).
+ */
+function balanceByBrackets(place: Place, before: string, text: string): string {
+  const state = scanBrackets(before, place.style).end;
+  const { stray } = scanBrackets(text, place.style, state.quote === undefined ? state : lineState(place.linePrefix, place.style));
+  if (stray.length) text = text.slice(0, stray[0]).trimEnd();
+  if (place.kind === 'block' || text.includes('\n')) return text;
+  const { unclosed } = scanBrackets(text, place.style, lineState(place.linePrefix, place.style));
+  return unclosed.length ? text.slice(0, unclosed[0]).trimEnd() : text;
+}
+
+/** The line above the cursor's line. */
+function lineBefore(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  if (lineStart === 0) return '';
+  return text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart - 1);
+}
