@@ -4,11 +4,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
 import { isOffered } from './completion/filter/documentFilter.js';
-import { shapeCompletion, stopsFor } from './completion/pipeline.js';
+import { stopsFor } from './completion/pipeline.js';
+import { ShapeWorkerClient } from './completion/ShapeWorkerClient.js';
 import { placeOf } from './completion/place/placeOf.js';
 import { TypedThroughCache } from './completion/reuse/TypedThroughCache.js';
 import { itemInDocument, viewWithSelected, type CompletionView } from './completion/suggest/selectedCompletion.js';
-import { grammarFailures, parserFor } from './completion/syntax/grammars.js';
 import { controllerFor, delay } from './delay.js';
 import { DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { ServerMetricsMonitor } from './serverMetrics.js';
@@ -62,11 +62,11 @@ export class SpliceServer {
     connection.onNotification(VISIBLE_DOCUMENTS_NOTIFICATION, (p: VisibleDocumentsParams) => this.warmActive(p));
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
-      await this.engine.shutdown();
+      await Promise.all([this.engine.shutdown(), this.shaper.dispose()]);
     });
     this.documents.onDidOpen((e) => {
       this.engine.opened(e.document.uri);
-      void parserFor(e.document.languageId); // the grammar loads before the first completion needs it
+      this.shaper.warm(e.document.languageId); // the grammar loads before the first completion needs it
     });
     this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
@@ -125,15 +125,14 @@ export class SpliceServer {
     }
     if (!(await delay(this.settings.debounceMs, signal))) return null;
     const place = placeOf(view.text, view.offset, doc.languageId);
-    const parser = parserFor(doc.languageId);
     const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
     const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
-    const grammar = await parser;
-    const t0 = performance.now();
-    const { item } = shapeCompletion({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason, parser: grammar });
-    this.metrics.countShape(performance.now() - t0);
-    this.logGrammarFailures();
+    // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
+    const shaped = await this.shaper.shape({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
+    this.metrics.countShape(shaped.ms);
+    this.logGrammarFailures(shaped.grammarFailures, shaped.error);
+    const item = shaped.outcome?.item;
     if (!item || signal.aborted) return null;
     this.reuse.remember(doc.uri, view.text, view.offset, item);
     return this.itemList(doc, view, offset, item);
@@ -146,11 +145,12 @@ export class SpliceServer {
   }
 
   private loggedGrammarFailures = 0;
+  private readonly shaper = new ShapeWorkerClient();
 
-  private logGrammarFailures(): void {
-    const failures = grammarFailures();
-    if (failures.size === this.loggedGrammarFailures) return;
-    this.loggedGrammarFailures = failures.size;
+  private logGrammarFailures(failures: [string, string][], error?: string): void {
+    if (error) this.connection.console.error(`splice: shaping: ${error}`);
+    if (failures.length === this.loggedGrammarFailures) return;
+    this.loggedGrammarFailures = failures.length;
     for (const [name, why] of failures) this.connection.console.error(`splice: the ${name} grammar did not load (indentation rules instead): ${why}`);
   }
 
