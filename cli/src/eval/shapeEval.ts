@@ -2,10 +2,10 @@
 // pipeline: `raw` (the old request: stop at a blank line, text shown as generated) and `shaped` (the server's request
 // and pipeline: language-server/src/completion/). Scores the cursor's line (exact match, edit similarity) and counts
 // the shown texts that duplicate the suffix, leave brackets open, run past the block, repeat a line or are empty.
-import * as fs from 'node:fs';
-import { Engine } from '../../../runtime/src/index.js';
+import type { Engine } from '../../../runtime/src/index.js';
 import { parse, UsageError } from '../args.js';
-import { ENGINE_OPTIONS, engineOptions } from '../engineOptions.js';
+import { ENGINE_OPTIONS } from '../engineOptions.js';
+import { limitTasks, runEvaluation } from './evalRun.js';
 import { cutLoops, cutRepeatedLines } from '../../../language-server/src/completion/junk/junk.js';
 import { shapeCompletion, stopsFor } from '../../../language-server/src/completion/pipeline.js';
 import { indentWidth, placeOf, type Place } from '../../../language-server/src/completion/place/placeOf.js';
@@ -162,27 +162,14 @@ function zeroFlags(): Record<Flag, number> {
 export async function runEvalShape(args: string[]): Promise<void> {
   const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
-  const all = readFimTasks(v.tasks);
-  const tasks = v.limit ? all.slice(0, Number(v.limit)) : all;
-  const engine = await Engine.open(engineOptions(v));
-  try {
-    if (v.details) fs.writeFileSync(v.details, '');
-    const started = performance.now();
-    const result = await evalShape(engine, tasks, (done, detail) => {
-      if (v.details) fs.appendFileSync(v.details, `${JSON.stringify(detail)}\n`);
-      if (done % 10 === 0 || done === tasks.length) process.stderr.write(`eval shape: ${done}/${tasks.length} tasks (${Math.round((performance.now() - started) / 1000)} s)\n`);
-    });
-    const info = engine.info();
-    if (v.json) process.stdout.write(`${JSON.stringify({ ...result, model: info.model, device: info.device })}\n`);
-    else {
-      process.stdout.write(`${result.tasks} tasks on ${info.model} / ${info.device}; pipeline p50 ${result.shape_ms_p50} ms, p95 ${result.shape_ms_p95} ms\n`);
-      process.stdout.write(`         em      es      lines   ${FLAGS.map((f) => f.padEnd(18)).join('')}\n`);
-      for (const name of ['raw', 'shaped'] as const) {
-        const s = result[name];
-        process.stdout.write(`${name.padEnd(9)}${String(s.em).padEnd(8)}${String(s.es).padEnd(8)}${String(s.lines).padEnd(8)}${FLAGS.map((f) => String(s.rates[f]).padEnd(18)).join('')}\n`);
-      }
+  const tasks = limitTasks(readFimTasks(v.tasks), v.limit);
+  await runEvaluation(v, 'shape', tasks.length, (engine, onTask) => evalShape(engine, tasks, onTask), (result, info) => {
+    const lines = [`${result.tasks} tasks on ${info.model} / ${info.device}; pipeline p50 ${result.shape_ms_p50} ms, p95 ${result.shape_ms_p95} ms`];
+    lines.push(`         em      es      lines   ${FLAGS.map((f) => f.padEnd(18)).join('')}`);
+    for (const name of ['raw', 'shaped'] as const) {
+      const s = result[name];
+      lines.push(`${name.padEnd(9)}${String(s.em).padEnd(8)}${String(s.es).padEnd(8)}${String(s.lines).padEnd(8)}${FLAGS.map((f) => String(s.rates[f]).padEnd(18)).join('')}`);
     }
-  } finally {
-    await engine.close();
-  }
+    return `${lines.join('\n')}\n`;
+  });
 }

@@ -172,10 +172,10 @@ export class Engine {
     const lead = await this.freshLead(req, ctx.prefixIds, suffixIds);
     const prompt = lead?.prompt ?? this.model.folder.fim.build(ctx.prefixIds, suffixIds);
     const cache = lead?.cache ?? this.model.newCache();
+    const promptTokens = cache.length + prompt.length; // the base (and cover prefix) already cached, then the prompt
     try {
       const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
       const ms = performance.now() - started;
-      const promptTokens = lead ? cache.length - r.tokenIds.length + lead.leadIds.length : prompt.length;
       return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
       cache.dispose();
