@@ -27,6 +27,8 @@ export class EngineWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private settings: ServeSettings | undefined;
   private stopped = false;
+  /** Workers started so far. */
+  private started = 0;
 
   constructor(private readonly events: EngineWorkerEvents) {}
 
@@ -95,7 +97,8 @@ export class EngineWorkerClient {
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (err) => this.onExit(worker, `failed: ${err.message}`));
     worker.on('exit', (code) => this.onExit(worker, `exited with code ${code}`));
-    if (this.settings) worker.postMessage({ kind: 'call', id: this.nextId++, call: { method: 'configure', settings: this.settings } } satisfies ToWorker);
+    // A worker started after a crash gets the last settings (a first worker gets them from the configure call itself).
+    if (this.started++ > 0 && this.settings) worker.postMessage({ kind: 'call', id: this.nextId++, call: { method: 'configure', settings: this.settings } } satisfies ToWorker);
     return worker;
   }
 
