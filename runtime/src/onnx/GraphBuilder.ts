@@ -8,14 +8,19 @@ export type OnnxElemType = keyof typeof OnnxType;
 /** A dimension: a fixed size or a symbolic name. */
 export type Dim = number | string;
 
-type AttrValue = number | number[] | string;
+/** An attribute: integers are INT unless wrapped as `{ float }` (a float that happens to be whole). */
+export type AttrValue = number | number[] | string | { float: number };
 
 interface NodeSpec {
   opType: string;
   input: string[];
   output: string[];
   attrs?: Record<string, AttrValue>;
+  domain?: string;
 }
+
+/** onnxruntime's contrib operator domain (GroupQueryAttention, SimplifiedLayerNormalization, RotaryEmbedding, …). */
+export const MS_DOMAIN = 'com.microsoft';
 
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
@@ -24,6 +29,7 @@ const ATTR_INTS = 7;
 
 function attribute(name: string, value: AttrValue): object {
   if (typeof value === 'string') return { name, type: ATTR_STRING, s: Buffer.from(value) };
+  if (typeof value === 'object' && !Array.isArray(value)) return { name, type: ATTR_FLOAT, f: value.float };
   if (Array.isArray(value)) return { name, type: ATTR_INTS, ints: value };
   if (Number.isInteger(value)) return { name, type: ATTR_INT, i: value };
   return { name, type: ATTR_FLOAT, f: value };
@@ -41,6 +47,7 @@ export class GraphBuilder {
   private readonly outputs: object[] = [];
   private readonly initializers: object[] = [];
   private counter = 0;
+  private usesMsDomain = false;
 
   constructor(private readonly name: string) {}
 
@@ -68,18 +75,33 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A constant tensor from raw little-endian bytes (e.g. a weight copied from another model). */
+  raw(type: OnnxElemType, dims: number[], bytes: Uint8Array, name = `c${this.counter++}`): string {
+    this.initializers.push({ name, dims, dataType: OnnxType[type], rawData: bytes });
+    return name;
+  }
+
   /** Adds one node; returns its first output (a fresh name unless `outputs` names them). */
-  op(opType: string, input: string[], attrs?: Record<string, AttrValue>, outputs?: string[]): string {
+  op(opType: string, input: string[], attrs?: Record<string, AttrValue>, outputs?: string[], domain?: string): string {
     const output = outputs ?? [`t${this.counter++}`];
-    const spec: NodeSpec = { opType, input, output, attrs };
+    const spec: NodeSpec = { opType, input, output, attrs, domain };
+    if (domain === MS_DOMAIN) this.usesMsDomain = true;
     this.nodes.push({
       opType: spec.opType,
       input: spec.input,
       output: spec.output,
       name: `n${this.counter++}`,
+      domain: spec.domain ?? '',
       attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     });
     return output[0]!;
+  }
+
+  /** A node of onnxruntime's contrib domain (com.microsoft); returns its outputs (fresh names unless given). */
+  msOp(opType: string, input: string[], attrs: Record<string, AttrValue>, outputs: number | string[] = 1): string[] {
+    const names = typeof outputs === 'number' ? Array.from({ length: outputs }, () => `t${this.counter++}`) : outputs;
+    this.op(opType, input, attrs, names, MS_DOMAIN);
+    return names;
   }
 
   /** Several outputs from one node (Split). */
@@ -93,7 +115,7 @@ export class GraphBuilder {
     const model = {
       irVersion: 8,
       producerName: 'splice',
-      opsetImport: [{ domain: '', version: 17 }],
+      opsetImport: [{ domain: '', version: 17 }, ...(this.usesMsDomain ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
       graph: {
         name: this.name,
         node: this.nodes,

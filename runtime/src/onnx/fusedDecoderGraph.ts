@@ -1,0 +1,183 @@
+// Builds an inference graph for a Llama-family decoder from its weights, with onnxruntime's fused contrib operators.
+import type { ModelConfig } from '../model/ModelConfig.js';
+import type { DecoderWeights, LayerWeights, Weight } from './decoderWeights.js';
+import { GraphBuilder } from './GraphBuilder.js';
+import { KEEP_INPUT } from './keepLastLogits.js';
+
+/**
+ * How the graph meets the KV cache.
+ * - `buffer`: past K/V are capacity buffers [1, kvHeads, capacity, headDim] read in place (rows past the cache's
+ *   length are masked by `attention_bias`); the graph outputs only the new rows (`new.N.key/value`), which the
+ *   caller writes into the buffers. No per-step copy of the cache.
+ * - `concat`: past K/V are exact [1, kvHeads, rows, headDim]; the graph outputs `present.N.*` = past + new rows
+ *   (one copy per step, for devices whose tensors the caller cannot write).
+ */
+export type KvMode = 'buffer' | 'concat';
+
+export const BIAS_INPUT = 'attention_bias';
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+export function newKvNames(layers: number): string[] {
+  return Array.from({ length: layers }, (_, i) => [`new.${i}.key`, `new.${i}.value`]).flat();
+}
+
+/** cos/sin tables [maxPositions, rotaryDim/2] from the graph's own frequencies (angle rounded to float32 as it does). */
+function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number): { cos: string; sin: string } {
+  const pairs = invFreq.length;
+  const cos = new Float32Array(maxPositions * pairs);
+  const sin = new Float32Array(maxPositions * pairs);
+  for (let p = 0; p < maxPositions; p++) {
+    for (let i = 0; i < pairs; i++) {
+      const angle = Math.fround(Math.fround(p) * invFreq[i]!);
+      cos[p * pairs + i] = Math.cos(angle);
+      sin[p * pairs + i] = Math.sin(angle);
+    }
+  }
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer);
+  return { cos: g.raw('float32', [maxPositions, pairs], bytes(cos), 'rope_cos'), sin: g.raw('float32', [maxPositions, pairs], bytes(sin), 'rope_sin') };
+}
+
+class DecoderGraph {
+  readonly g = new GraphBuilder('splice_fused_decoder');
+  private readonly groups: number;
+  private rope!: { cos: string; sin: string };
+
+  constructor(
+    private readonly cfg: ModelConfig,
+    private readonly w: DecoderWeights,
+    private readonly mode: KvMode,
+  ) {
+    this.groups = cfg.numHeads / cfg.numKvHeads;
+  }
+
+  private weight(wt: Weight, name: string): string {
+    return this.g.raw('float32', wt.dims, wt.bytes, name);
+  }
+
+  private linear(x: string, wt: Weight, name: string, bias?: Weight): string {
+    const y = this.g.op('MatMul', [x, this.weight(wt, name)]);
+    return bias ? this.g.op('Add', [y, this.weight(bias, `${name}.bias`)]) : y;
+  }
+
+  private rotary(x: string, heads: number): string {
+    const { rope } = this.cfg;
+    const attrs = { num_heads: heads, rotary_embedding_dim: rope.rotaryDim, interleaved: rope.layout === 'interleaved' ? 1 : 0 };
+    return this.g.msOp('RotaryEmbedding', [x, 'position_ids', this.rope.cos, this.rope.sin], attrs)[0]!;
+  }
+
+  /** [1, S, kv*D] → [1, kv, S, D]. */
+  private toHeads(x: string): string {
+    const { numKvHeads, headDim } = this.cfg;
+    return this.g.op('Transpose', [this.g.op('Reshape', [x, this.g.ints([1, -1, numKvHeads, headDim])])], { perm: [0, 2, 1, 3] });
+  }
+
+  /** q [1, S, H*D] → [1, kv, G*S, D]: the query heads that share a KV head stacked as rows (no K/V expansion). */
+  private groupedQuery(q: string): string {
+    const { numKvHeads, headDim } = this.cfg;
+    const split = this.g.op('Reshape', [q, this.g.ints([1, -1, numKvHeads, this.groups, headDim])]);
+    const t = this.g.op('Transpose', [split], { perm: [0, 2, 3, 1, 4] });
+    return this.g.op('Reshape', [t, this.g.ints([1, numKvHeads, -1, headDim])]);
+  }
+
+  /** [1, kv, G*S, D] → [1, S, H*D]. */
+  private ungroup(o: string): string {
+    const { numKvHeads, numHeads, headDim } = this.cfg;
+    const split = this.g.op('Reshape', [o, this.g.ints([1, numKvHeads, this.groups, -1, headDim])]);
+    const t = this.g.op('Transpose', [split], { perm: [0, 3, 1, 2, 4] });
+    return this.g.op('Reshape', [t, this.g.ints([1, -1, numHeads * headDim])]);
+  }
+
+  private scores(q: string, k: string): string {
+    return this.g.msOp('FusedMatMul', [q, k], { transB: 1, alpha: { float: 1 / Math.sqrt(this.cfg.headDim) } })[0]!;
+  }
+
+  private softmax(s: string): string {
+    return this.g.op('Softmax', [this.g.op('Add', [s, BIAS_INPUT])], { axis: -1 });
+  }
+
+  private attention(l: number, x: string, lw: LayerWeights): string {
+    const { numHeads, numKvHeads } = this.cfg;
+    const q = this.rotary(this.linear(x, lw.q, `l${l}.q`, lw.qBias), numHeads);
+    const k = this.toHeads(this.rotary(this.linear(x, lw.k, `l${l}.k`, lw.kBias), numKvHeads));
+    const v = this.toHeads(this.linear(x, lw.v, `l${l}.v`, lw.vBias));
+    const qg = this.groupedQuery(q);
+    const pastK = `past_key_values.${l}.key`;
+    const pastV = `past_key_values.${l}.value`;
+    let o: string;
+    if (this.mode === 'buffer') {
+      this.g.op('Identity', [k], undefined, [`new.${l}.key`]);
+      this.g.op('Identity', [v], undefined, [`new.${l}.value`]);
+      const p = this.softmax(this.g.op('Concat', [this.scores(qg, pastK), this.scores(qg, k)], { axis: 3 }));
+      const rows = this.g.op('Shape', [pastK], { start: 2, end: 3 });
+      const axis = this.g.ints([3]);
+      const pPast = this.g.op('Slice', [p, this.g.ints([0]), rows, axis]);
+      const pNew = this.g.op('Slice', [p, rows, this.g.ints([INT64_MAX]), axis]);
+      o = this.g.op('Add', [this.g.op('MatMul', [pPast, pastV]), this.g.op('MatMul', [pNew, v])]);
+    } else {
+      const presK = this.g.op('Concat', [pastK, k], { axis: 2 }, [`present.${l}.key`]);
+      const presV = this.g.op('Concat', [pastV, v], { axis: 2 }, [`present.${l}.value`]);
+      o = this.g.op('MatMul', [this.softmax(this.scores(qg, presK)), presV]);
+    }
+    return this.linear(this.ungroup(o), lw.o, `l${l}.o`);
+  }
+
+  private mlp(l: number, x: string, lw: LayerWeights): string {
+    const gate = this.linear(x, lw.gate, `l${l}.gate`);
+    const up = this.linear(x, lw.up, `l${l}.up`);
+    const act = this.g.op('Mul', [this.g.op('Mul', [gate, this.g.op('Sigmoid', [gate])]), up]);
+    return this.linear(act, lw.down, `l${l}.down`);
+  }
+
+  /** RMSNorm of (x + skip), returning [normed, x + skip]. */
+  private skipNorm(x: string, skip: string, weight: Weight, name: string): [string, string] {
+    const [normed, , , sum] = this.g.msOp('SkipSimplifiedLayerNormalization', [x, skip, this.weight(weight, name)], { epsilon: { float: this.w.rmsEps } }, 4);
+    return [normed!, sum!];
+  }
+
+  private norm(x: string, weight: Weight, name: string): string {
+    return this.g.op('SimplifiedLayerNormalization', [x, this.weight(weight, name)], { axis: -1, epsilon: { float: this.w.rmsEps }, stash_type: 1 });
+  }
+
+  private declareIo(): void {
+    const { numLayers, numKvHeads, headDim } = this.cfg;
+    const vocab = this.w.embed.dims[0]!;
+    this.g.input('input_ids', 'int64', [1, 'sequence']);
+    this.g.input('position_ids', 'int64', [1, 'sequence']);
+    this.g.input(BIAS_INPUT, 'float32', [1, 1, 'query_rows', 'key_rows']);
+    this.g.input(KEEP_INPUT, 'int64', [1]);
+    for (let l = 0; l < numLayers; l++) {
+      for (const kind of ['key', 'value']) this.g.input(`past_key_values.${l}.${kind}`, 'float32', [1, numKvHeads, 'past', headDim]);
+    }
+    this.g.output('logits', 'float32', [1, 'kept', vocab]);
+    for (let l = 0; l < numLayers; l++) {
+      for (const kind of ['key', 'value']) {
+        const name = this.mode === 'buffer' ? `new.${l}.${kind}` : `present.${l}.${kind}`;
+        this.g.output(name, 'float32', [1, numKvHeads, this.mode === 'buffer' ? 'sequence' : 'total', headDim]);
+      }
+    }
+  }
+
+  build(): Uint8Array {
+    this.declareIo();
+    this.rope = ropeCaches(this.g, this.w.invFreq, this.cfg.maxPositions);
+    let x = this.g.op('Gather', [this.weight(this.w.embed, 'embed_tokens'), 'input_ids']);
+    let normed = this.norm(x, this.w.layers[0]!.inputNorm, 'l0.input_norm');
+    let mlpOut: string | undefined;
+    this.w.layers.forEach((lw, l) => {
+      if (mlpOut) [normed, x] = this.skipNorm(mlpOut, x, lw.inputNorm, `l${l}.input_norm`);
+      const attn = this.attention(l, normed, lw);
+      [normed, x] = this.skipNorm(attn, x, lw.postNorm, `l${l}.post_norm`);
+      mlpOut = this.mlp(l, normed, lw);
+    });
+    const last = this.g.op('Add', [mlpOut!, x]);
+    const kept = this.g.op('Slice', [last, this.g.op('Neg', [KEEP_INPUT]), this.g.ints([INT64_MAX]), this.g.ints([1])]);
+    const hidden = this.norm(kept, this.w.norm, 'final_norm');
+    this.g.op('MatMul', [hidden, this.weight(this.w.lmHead, 'lm_head')], undefined, ['logits']);
+    return this.g.toBytes();
+  }
+}
+
+/** The fused decoder's ONNX bytes (weights copied in; nothing is written to disk). */
+export function fusedDecoderGraph(cfg: ModelConfig, weights: DecoderWeights, mode: KvMode): Uint8Array {
+  return new DecoderGraph(cfg, weights, mode).build();
+}
