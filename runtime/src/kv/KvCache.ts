@@ -38,6 +38,14 @@ export class KvCache {
     return this.rows;
   }
 
+  /**
+   * Rows the tensors hold: the length, or more for a preallocated buffer (the fused graph's CPU cache writes each new
+   * row in place); rows past `length` are unused. KvOps compacts a cache to its length where an operation needs it.
+   */
+  get capacity(): number {
+    return this.tensorsValue[0]?.dims[2] ?? 0;
+  }
+
   get tensors(): readonly ort.Tensor[] {
     return this.tensorsValue;
   }

@@ -81,13 +81,22 @@ export class KvOps {
   async dropRows(cache: KvCache, start: number, end: number): Promise<void> {
     this.checkRange(cache, start, end);
     if (start === end) return;
-    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end: int64(end) };
+    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end: int64(end), len: int64(cache.length) };
     cache.replace(await this.run('drop', feeds, cache.tensors.length), cache.length - (end - start));
   }
 
-  /** Appends the rows of `rows` after the cache's own (rows is left as it was). */
+  /** Replaces a preallocated buffer's tensors by exact ones (rows [0, length)); a no-op for an exact cache. */
+  private async compact(cache: KvCache): Promise<void> {
+    if (cache.capacity === cache.length) return;
+    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(0), end: int64(cache.length) };
+    cache.replace(await this.run('slice', feeds, cache.tensors.length), cache.length);
+  }
+
+  /** Appends the rows of `rows` after the cache's own (rows is left as it was, but compacted). */
   async appendRows(cache: KvCache, rows: KvCache): Promise<void> {
     if (rows.length === 0) return;
+    await this.compact(cache);
+    await this.compact(rows);
     const feeds = { ...this.tensorFeeds('a', cache.tensors), ...this.tensorFeeds('b', rows.tensors) };
     cache.replace(await this.run('concat', feeds, cache.tensors.length), cache.length + rows.length);
   }
@@ -115,7 +124,7 @@ export class KvOps {
   async splice(cache: KvCache, start: number, endOld: number, n: number, delta: number): Promise<void> {
     this.checkRange(cache, start, endOld);
     this.checkRange(cache, endOld, n);
-    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end_old: int64(endOld), n: int64(n), ...this.rotationFeeds(delta) };
+    const feeds = { ...this.tensorFeeds('x', cache.tensors), start: int64(start), end_old: int64(endOld), n: int64(n), len: int64(cache.length), ...this.rotationFeeds(delta) };
     cache.replace(await this.run('splice', feeds, cache.tensors.length), cache.length - (endOld - start));
   }
 
@@ -132,6 +141,7 @@ export class KvOps {
 
   /** Copies one layer to the CPU as float32 (through a graph with CPU outputs; never getData() on a GPU tensor). */
   async readLayer(cache: KvCache, layer: number): Promise<CpuLayer> {
+    await this.compact(cache);
     const tensors = cache.tensors;
     const cpu = tensors.every((t) => t.location === 'cpu') ? [...tensors] : await this.run('download', this.tensorFeeds('x', tensors), tensors.length);
     const asF32 = (t: ort.Tensor) => (t.type === 'float16' ? float16ToFloat32(t.data as Uint16Array) : Float32Array.from(t.data as Float32Array));

@@ -37,15 +37,18 @@ export function sliceRowsGraph(shape: KvShape, count: number): Uint8Array {
   return g.toBytes();
 }
 
-/** y_i = concat(x_i[:, :, :start], x_i[:, :, end:]) — removes rows [start, end). */
+/**
+ * y_i = concat(x_i[:, :, :start], x_i[:, :, end:len]) — removes rows [start, end) of the `len` used rows (a
+ * preallocated buffer holds more).
+ */
 export function dropRowsGraph(shape: KvShape, count: number): Uint8Array {
   const g = new GraphBuilder('drop_rows');
   const xs = declareTensors(g, shape, count, 'x', 'rows');
   g.input('start', 'int64', [1]);
   g.input('end', 'int64', [1]);
+  g.input('len', 'int64', [1]);
   const zero = g.ints([0]);
-  const inf = g.ints([END]);
-  const results = xs.map((x) => g.op('Concat', [slice(g, x, zero, 'start', ROW_AXIS), slice(g, x, 'end', inf, ROW_AXIS)], { axis: ROW_AXIS }));
+  const results = xs.map((x) => g.op('Concat', [slice(g, x, zero, 'start', ROW_AXIS), slice(g, x, 'end', 'len', ROW_AXIS)], { axis: ROW_AXIS }));
   declareOutputs(g, shape, results);
   return g.toBytes();
 }
@@ -128,7 +131,8 @@ export function rotateRowsGraph(shape: KvShape, count: number, rope: RopeConfig)
 }
 
 /**
- * PIE's cache patch in one pass. Input rows: the old cache [0, n) followed by freshly encoded rows [n, end).
+ * PIE's cache patch in one pass. Input rows: the old cache [0, n) followed by freshly encoded rows [n, len) (a
+ * preallocated buffer holds more rows; they are left out).
  * Output: rows [0, start), then the fresh rows, then old rows [end_old, n) — keys of those rotated by cos/sin (Δ).
  * Inputs are key0, value0, key1, value1, …; only keys are rotated.
  */
@@ -138,12 +142,12 @@ export function spliceRowsGraph(shape: KvShape, count: number, rope: RopeConfig)
   g.input('start', 'int64', [1]);
   g.input('end_old', 'int64', [1]);
   g.input('n', 'int64', [1]);
+  g.input('len', 'int64', [1]);
   declareRotation(g, rope);
   const zero = g.ints([0]);
-  const inf = g.ints([END]);
   const results = xs.map((x, i) => {
     const prefix = slice(g, x, zero, 'start', ROW_AXIS);
-    const fresh = slice(g, x, 'n', inf, ROW_AXIS);
+    const fresh = slice(g, x, 'n', 'len', ROW_AXIS);
     const suffix = slice(g, x, 'end_old', 'n', ROW_AXIS);
     const moved = i % 2 === 0 ? rotateBlock(g, suffix, shape, rope) : suffix;
     return g.op('Concat', [prefix, fresh, moved], { axis: ROW_AXIS });

@@ -1,11 +1,14 @@
 // The decoder session: validates the ONNX I/O contract and runs forward passes that extend a KvCache.
-import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
-import { KEEP_INPUT, keepLastLogits } from '../onnx/keepLastLogits.js';
+import { KEEP_INPUT } from '../onnx/keepLastLogits.js';
+import { appendInPlace, ensureCapacity } from '../kv/kvBuffer.js';
+import { BIAS_INPUT, newKvNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
+import { attentionBias } from './attentionBias.js';
+import { defaultGraphChoice, fusedSource, type GraphChoice, type GraphSource, referenceSource } from './decoderGraph.js';
 import type { ModelFolder } from './ModelFolder.js';
 
 const REQUIRED_INPUTS = ['input_ids', 'attention_mask', 'position_ids'];
@@ -33,29 +36,10 @@ export interface ForwardOptions {
 }
 
 export interface LoadOptions {
-  /** Rewrite the graph in memory so only the rows asked for are computed and copied (default true). */
+  /** Rewrite the reference graph in memory so only the rows asked for are computed and copied (default true). */
   keepLogits?: boolean;
-}
-
-/** Where the session comes from: the rewritten bytes, or the file as it is (and why). */
-interface GraphSource {
-  bytes?: Uint8Array;
-  /** 'kept' or 'all (reason)'. */
-  logitsRows: string;
-}
-
-function graphSource(onnxPath: string, opts: LoadOptions): GraphSource {
-  if (opts.keepLogits === false) return { logitsRows: 'all (disabled)' };
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(onnxPath);
-  } catch (err) {
-    return { logitsRows: `all (unreadable: ${(err as Error).message})` };
-  }
-  const r = keepLastLogits(bytes);
-  if (r.kind === 'rewritten') return { bytes: r.bytes, logitsRows: 'kept' };
-  if (r.kind === 'native') return { logitsRows: 'kept' };
-  return { logitsRows: `all (${r.reason})` };
+  /** Which graph to run (default SPLICE_GRAPH, else 'fused', which falls back to the reference graph with the reason in `graph`). */
+  graph?: GraphChoice;
 }
 
 function attentionMask(total: number, masked?: readonly [number, number]): BigInt64Array {
@@ -77,36 +61,60 @@ export class LanguageModel {
     private readonly session: ort.InferenceSession,
     /** 'kept': the graph computes only the rows asked for; 'all (reason)': it computes every row. */
     readonly logitsRows: string,
+    /** 'fused', or 'reference' and why the fused graph is not in use. */
+    readonly graph: string,
+    /** Set when running the fused graph: how it meets the KV cache. */
+    private readonly fused?: KvMode,
   ) {
     const meta = session.inputMetadata.find((m) => m.name === KEEP_INPUT);
     if (meta) this.keepShape = meta.isTensor && meta.shape.length === 0 ? [] : [1];
   }
 
   static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
-    const { numLayers } = folder.config;
-    const locations = Object.fromEntries([['logits', 'cpu'], ...kvNames('present', numLayers).map((n) => [n, 'gpu-buffer'])]);
-    const options = sessionOptions(device, locations);
-    let source = graphSource(folder.onnxPath, opts);
+    const keep = opts.keepLogits !== false;
+    let source: GraphSource;
+    if ((opts.graph ?? defaultGraphChoice()) === 'fused') {
+      const fused = fusedSource(folder, device);
+      source = typeof fused === 'string' ? referenceSource(folder, keep, `reference (${fused})`) : fused;
+    } else source = referenceSource(folder, keep, 'reference (chosen)');
     let session: ort.InferenceSession;
     try {
-      session = source.bytes ? await ort.InferenceSession.create(source.bytes, options) : await ort.InferenceSession.create(folder.onnxPath, options);
+      session = await LanguageModel.createSession(folder, device, source);
     } catch (err) {
+      const why = (err as Error).message.split('\n')[0];
       if (!source.bytes) throw LanguageModel.loadError(folder, device, err);
-      // The rewrite must never make a model unloadable: fall back to the file as it is.
-      source = { logitsRows: `all (rewritten graph rejected: ${(err as Error).message.split('\n')[0]})` };
+      // A rewrite must never make a model unloadable: fall back to the reference graph, then to the file as it is.
+      source = source.fused ? referenceSource(folder, keep, `reference (fused graph rejected: ${why})`) : { logitsRows: `all (rewritten graph rejected: ${why})`, graph: source.graph };
       try {
-        session = await ort.InferenceSession.create(folder.onnxPath, options);
+        session = await LanguageModel.createSession(folder, device, source);
       } catch (err2) {
-        throw LanguageModel.loadError(folder, device, err2);
+        if (!source.bytes) throw LanguageModel.loadError(folder, device, err2);
+        source = { logitsRows: `all (rewritten graph rejected: ${(err2 as Error).message.split('\n')[0]})`, graph: source.graph };
+        session = await LanguageModel.createSession(folder, device, source).catch((err3) => Promise.reject(LanguageModel.loadError(folder, device, err3)));
       }
     }
     const logitsRows = session.inputNames.includes(KEEP_INPUT) ? 'kept' : source.logitsRows;
     try {
-      return new LanguageModel(folder, device, LanguageModel.validateIo(folder, session, source.bytes !== undefined), session, logitsRows);
+      const shape = source.fused ? LanguageModel.fusedShape(folder) : LanguageModel.validateIo(folder, session, source.bytes !== undefined);
+      return new LanguageModel(folder, device, shape, session, logitsRows, source.graph, source.fused);
     } catch (err) {
       await session.release();
       throw err;
     }
+  }
+
+  private static async createSession(folder: ModelFolder, device: DeviceKind, source: GraphSource): Promise<ort.InferenceSession> {
+    const { numLayers } = folder.config;
+    const kvOut = source.fused === 'buffer' ? newKvNames(numLayers) : kvNames('present', numLayers);
+    const locations = Object.fromEntries([['logits', 'cpu'], ...kvOut.map((n) => [n, source.fused === 'buffer' ? 'cpu' : 'gpu-buffer'])]);
+    const options = sessionOptions(device, locations);
+    return source.bytes ? ort.InferenceSession.create(source.bytes, options) : ort.InferenceSession.create(folder.onnxPath, options);
+  }
+
+  /** The fused graph's cache: config.json's shape, float32 (it was built from them). */
+  private static fusedShape(folder: ModelFolder): KvShape {
+    const { numLayers, numKvHeads, headDim } = folder.config;
+    return { numLayers, numKvHeads, headDim, dtype: 'float32' };
   }
 
   private static loadError(folder: ModelFolder, device: DeviceKind, err: unknown): ModelFolderError {
@@ -149,11 +157,18 @@ export class LanguageModel {
     if (ids.length === 0 || ids.length !== positions.length) throw new SpliceError('input', `forward needs as many positions as ids (got ${ids.length} and ${positions.length})`);
     const n = ids.length;
     const total = cache.length + n;
+    const mask = opts.maskRows;
+    if (mask && !(0 <= mask[0] && mask[0] <= mask[1] && mask[1] <= cache.length)) throw new SpliceError('input', `masked rows [${mask[0]}, ${mask[1]}) are outside the cache (0..${cache.length})`);
+    if (this.fused === 'buffer') ensureCapacity(cache, total);
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
-      attention_mask: new ort.Tensor('int64', attentionMask(total, opts.maskRows), [1, total]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from(positions, BigInt), [1, n]),
     };
+    if (this.fused) {
+      const groups = this.folder.config.numHeads / this.kvShape.numKvHeads;
+      const keyRows = this.fused === 'buffer' ? cache.capacity : cache.length;
+      feeds[BIAS_INPUT] = attentionBias({ groups, tokens: n, past: cache.length, keyRows, masked: mask });
+    } else feeds.attention_mask = new ort.Tensor('int64', attentionMask(total, mask), [1, total]);
     kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
     const want = opts.logits ?? 'last';
     if (this.keepShape) feeds[KEEP_INPUT] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
@@ -163,7 +178,8 @@ export class LanguageModel {
     } catch (err) {
       throw new SpliceError('inference', `model forward failed on ${this.device}: ${(err as Error).message.split('\n')[0]}`);
     }
-    cache.replace(kvNames('present', this.kvShape.numLayers).map((name) => out[name] as ort.Tensor), total);
+    if (this.fused === 'buffer') appendInPlace(cache, newKvNames(this.kvShape.numLayers).map((name) => out[name] as ort.Tensor));
+    else cache.replace(kvNames('present', this.kvShape.numLayers).map((name) => out[name] as ort.Tensor), total);
     return this.readLogits(out.logits as ort.Tensor, want, n);
   }
 

@@ -39,7 +39,7 @@ export type ReadWeights = { kind: 'mapped'; weights: DecoderWeights } | { kind: 
 
 const NodeProto = onnxRoot.lookupType('onnx.NodeProto');
 const GRAPH_FIELD = 7;
-const GRAPH = { node: 1, initializer: 5 };
+const GRAPH = { node: 1, initializer: 5, input: 11 };
 const TENSOR = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9, externalData: 13 };
 const FLOAT32 = 1;
 const MLP_ACTIVATIONS = new Set(['silu', 'swish']);
@@ -72,12 +72,22 @@ interface Node {
   attribute: { name: string; t?: { dims: unknown[]; dataType: number; rawData?: Uint8Array } }[];
 }
 
-function readGraph(bytes: Uint8Array): { nodes: Map<string, Node>; tensors: Map<string, RawTensor> } {
+const ValueInfoProto = onnxRoot.lookupType('onnx.ValueInfoProto');
+
+/** The element type of a graph input, from its ValueInfo. */
+function inputType(body: Uint8Array): [string, number] {
+  const v = ValueInfoProto.toObject(ValueInfoProto.decode(body), { defaults: true }) as { name: string; type?: { tensorType?: { elemType?: number } } };
+  return [v.name, v.type?.tensorType?.elemType ?? 0];
+}
+
+function readGraph(bytes: Uint8Array): { nodes: Map<string, Node>; tensors: Map<string, RawTensor>; inputs: Map<string, number> } {
   const graphs = wireFields(bytes).filter((f: WireField) => f.id === GRAPH_FIELD);
   if (graphs.length !== 1) throw new Unmappable(`the model has ${graphs.length} graphs`);
   const nodes = new Map<string, Node>();
   const tensors = new Map<string, RawTensor>();
+  const inputs = new Map<string, number>();
   for (const f of wireFields(graphs[0]!.body!)) {
+    if (f.id === GRAPH.input && f.body) inputs.set(...inputType(f.body));
     if (f.id === GRAPH.node && f.body) {
       const n = NodeProto.toObject(NodeProto.decode(f.body), { arrays: true, defaults: true }) as Node;
       nodes.set(n.name, n);
@@ -86,7 +96,7 @@ function readGraph(bytes: Uint8Array): { nodes: Map<string, Node>; tensors: Map<
       tensors.set(name, t);
     }
   }
-  return { nodes, tensors };
+  return { nodes, tensors, inputs };
 }
 
 class WeightMap {
@@ -181,7 +191,9 @@ export function readDecoderWeights(bytes: Uint8Array, raw: Record<string, unknow
   const why = configObstacle(raw, cfg);
   if (why) return { kind: 'unmappable', reason: why };
   try {
-    const { nodes, tensors } = readGraph(bytes);
+    const { nodes, tensors, inputs } = readGraph(bytes);
+    const kvType = inputs.get('past_key_values.0.key');
+    if (kvType !== FLOAT32) throw new Unmappable(`the exported KV cache has ONNX type ${String(kvType)}; the fused graph keeps a float32 cache`);
     const m = new WeightMap(nodes, tensors);
     const intermediate = raw.intermediate_size as number;
     const embedNode = nodes.get('/embed_tokens/Gather');

@@ -1,0 +1,44 @@
+// Preallocated CPU KV buffers for the fused graph: rows grow in place, new rows are written without copying the cache.
+import * as ort from 'onnxruntime-node';
+import { SpliceError } from '../errors.js';
+import type { KvCache } from './KvCache.js';
+
+/** Rows added beyond what a forward pass needs when a buffer grows (a growth copies the cache once per this many decoded tokens). */
+export const GROWTH_ROWS = 128;
+
+function cpuData(t: ort.Tensor): Float32Array {
+  if (t.location !== 'cpu' || t.type !== 'float32') throw new SpliceError('inference', `a preallocated KV buffer must be a float32 CPU tensor (got ${t.type} on ${t.location})`);
+  return t.data as Float32Array;
+}
+
+/** Copies rows [0, rows) of each head of `from` (capacity `fromCap`) into `to` (capacity `toCap`). */
+function copyHeads(from: Float32Array, fromCap: number, to: Float32Array, toCap: number, heads: number, rows: number, dim: number): void {
+  for (let h = 0; h < heads; h++) to.set(from.subarray(h * fromCap * dim, (h * fromCap + rows) * dim), h * toCap * dim);
+}
+
+/** Makes room for `rows` rows: a new, larger buffer per tensor (rows [0, length) copied) when the capacity is short. */
+export function ensureCapacity(cache: KvCache, rows: number): void {
+  const cap = cache.capacity;
+  if (rows <= cap && cache.tensors.length > 0 && cache.tensors[0]!.location === 'cpu') return;
+  const { numKvHeads: heads, headDim: dim } = cache.shape;
+  const next = Math.ceil((rows + GROWTH_ROWS) / GROWTH_ROWS) * GROWTH_ROWS;
+  const tensors = cache.tensors.map((t) => {
+    const data = new Float32Array(heads * next * dim);
+    copyHeads(cpuData(t), cap, data, next, heads, cache.length, dim);
+    return new ort.Tensor('float32', data, [1, heads, next, dim]);
+  });
+  cache.replace(tensors, cache.length);
+}
+
+/** Writes the new rows ([1, heads, n, dim] per tensor, same order as the cache's) at rows [length, length + n). */
+export function appendInPlace(cache: KvCache, rows: readonly ort.Tensor[]): void {
+  const { numKvHeads: heads, headDim: dim } = cache.shape;
+  const n = rows[0]?.dims[2] ?? 0;
+  if (cache.length + n > cache.capacity) throw new SpliceError('inference', `KV buffer of ${cache.capacity} rows cannot take ${n} rows after ${cache.length}`);
+  cache.tensors.forEach((t, i) => {
+    const to = cpuData(t);
+    const from = rows[i]!.data as Float32Array;
+    for (let h = 0; h < heads; h++) to.set(from.subarray(h * n * dim, (h + 1) * n * dim), (h * cache.capacity + cache.length) * dim);
+  });
+  cache.replace([...cache.tensors], cache.length + n);
+}

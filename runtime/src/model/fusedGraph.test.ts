@@ -1,0 +1,48 @@
+// The fused graph against the exported (reference) graph: same logits within 1e-4 on every fixture and the bundled model.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { devicesUnderTest, loadFixture, maxAbsDiff, SAMPLE_CODE, TEST_MODELS } from '../testing/fixtures.js';
+import type { LanguageModel } from './LanguageModel.js';
+
+const TOLERANCE = 1e-4;
+
+/** Prefill, masked re-encode over a prefix (PIE's forward) and single decode steps: every logits row. */
+async function trace(model: LanguageModel, ids: number[]): Promise<Float32Array[]> {
+  const cache = model.newCache();
+  const rows: Float32Array[] = [];
+  try {
+    rows.push((await model.forward(ids.slice(0, 10), ids.slice(0, 10).map((_, i) => i), cache, { logits: 'all' })).logits);
+    for (let i = 10; i < 14; i++) rows.push((await model.forward([ids[i]!], [i], cache)).logits);
+    // Re-encode tokens 6..9 at positions 6.. over rows [0, 6) only, as PIE does after an edit.
+    rows.push((await model.forward(ids.slice(6, 10), [6, 7, 8, 9], cache, { maskRows: [6, cache.length], logits: 'all' })).logits);
+    for (let i = 14; i < ids.length; i++) rows.push((await model.forward([ids[i]!], [i], cache)).logits);
+    return rows;
+  } finally {
+    cache.dispose();
+  }
+}
+
+describe('fused decoder graph', async () => {
+  for (const { device, skip } of await devicesUnderTest()) {
+    for (const name of TEST_MODELS) {
+      it(`${name} on ${device}: logits equal the reference graph's (max |Δ| < ${TOLERANCE})`, { skip }, async (t) => {
+        const fused = await loadFixture(name, device);
+        const reference = await loadFixture(name, device, { graph: 'reference' });
+        try {
+          t.diagnostic(`graph: ${fused.graph}`);
+          if (name === 'fp16-kv') assert.match(fused.graph, /^reference \(the exported KV cache has ONNX type 10/);
+          else assert.equal(fused.graph, 'fused');
+          assert.equal(reference.graph, 'reference (chosen)');
+          const ids = fused.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 20);
+          const [a, b] = [await trace(fused, ids), await trace(reference, ids)];
+          const worst = Math.max(...a.map((row, i) => maxAbsDiff(row, b[i]!)));
+          t.diagnostic(`max |Δlogit| = ${worst.toExponential(2)}`);
+          assert.ok(worst < TOLERANCE, `max |Δlogit| = ${worst}`);
+        } finally {
+          await fused.release();
+          await reference.release();
+        }
+      });
+    }
+  }
+});
