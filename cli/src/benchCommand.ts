@@ -1,7 +1,8 @@
-// `splice bench pie|latency|fim`: timings as ratios against a baseline measured in the same run.
+// `splice bench pie|latency|fim|decode`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
+import { benchDecode, type DecodeBenchRow } from './bench/decodeBench.js';
 import { benchFim, type FimBenchRow } from './bench/fimBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
@@ -31,7 +32,8 @@ export async function runBench(args: string[]): Promise<void> {
   if (name === 'pie') return runPie(rest);
   if (name === 'latency') return runLatency(rest);
   if (name === 'fim') return runFim(rest);
-  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim)`);
+  if (name === 'decode') return runDecode(rest);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, decode)`);
 }
 
 async function runPie(args: string[]): Promise<void> {
@@ -120,4 +122,56 @@ async function runFim(args: string[]): Promise<void> {
     }
   }
   if (v.json) process.stdout.write(`${JSON.stringify({ model: path.basename(v.model ?? defaultModelDir()), runs, tasks: tasks.length, rows })}\n`);
+}
+
+const DEFAULT_DECODE_SIZES = [512, 1024, 2048, 4096];
+
+/** Bytes a cached token takes in every layer's K and V at a dtype. */
+function kvBytesPerToken(engine: Engine, bytes: number): number {
+  const { numLayers, numKvHeads, headDim } = engine.model.kvShape;
+  return 2 * numLayers * numKvHeads * headDim * bytes;
+}
+
+async function runDecode(args: string[]): Promise<void> {
+  const v = parse(args, {
+    model: { type: 'string' },
+    device: { type: 'string', default: 'cpu,webgpu' },
+    sizes: { type: 'string' },
+    steps: { type: 'string', default: '32' },
+    runs: { type: 'string', default: '5' },
+    from: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const steps = intAtLeast(v.steps, '--steps', 2);
+  const corpus = readCodeFiles(corpusDir(v.from)).map((f) => f.text).join('\n');
+  const rows: DecodeBenchRow[] = [];
+  const graphs: Record<string, string> = {};
+  let memory: Record<string, number> = {};
+  for (const device of v.device!.split(',').map(parseDeviceRequest)) {
+    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused' });
+    const reference = await Engine.open({ modelDir: v.model, device, graph: 'reference' });
+    try {
+      graphs[fused.model.device] = fused.model.graph;
+      memory = { float32: kvBytesPerToken(fused, 4), float16: kvBytesPerToken(fused, 2) };
+      const max = fused.model.folder.config.maxPositions;
+      const sizes = v.sizes ? v.sizes.split(',').map(Number) : DEFAULT_DECODE_SIZES.filter((s) => s <= max);
+      if (sizes.some((s) => !Number.isInteger(s) || s <= steps || s > max)) throw new SpliceError('input', `--sizes must be integers in ${steps + 1}..${max} for this model`);
+      const ids = fused.model.folder.tokenizer.encode(corpus.slice(0, Math.max(...sizes) * 12));
+      if (ids.length < Math.max(...sizes)) throw new SpliceError('input', `the corpus holds only ${ids.length} tokens`);
+      for (const row of await benchDecode(fused, reference, ids, sizes, steps, runs)) {
+        rows.push(row);
+        if (!v.json) {
+          process.stdout.write(`${row.device}\t${row.context_tokens} ctx\tprefill ${row.fused_prefill_ms} vs ${row.reference_prefill_ms} ms (x${row.prefill_speedup})\t`);
+          process.stdout.write(`decode ${row.fused_decode_tok_s} vs ${row.reference_decode_tok_s} tok/s (x${row.decode_speedup})\tgreedy identical: ${row.greedy_identical}\n`);
+        }
+      }
+    } finally {
+      await fused.close();
+      await reference.close();
+    }
+  }
+  const report = { model: path.basename(v.model ?? defaultModelDir()), runs, graphs, kv_bytes_per_token: memory, rows };
+  if (v.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`graphs: ${JSON.stringify(graphs)}\nKV bytes per cached token: ${JSON.stringify(memory)}\n`);
 }

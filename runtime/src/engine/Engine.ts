@@ -8,6 +8,7 @@ import { generate, type GenerateOptions, type StopReason } from '../generate/gen
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
+import type { GraphChoice } from '../model/decoderGraph.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
@@ -23,6 +24,8 @@ export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
   modelDir?: string;
   device?: DeviceRequest;
+  /** Which decoder graph to run (default: SPLICE_GRAPH, else the fused graph where the model maps onto it). */
+  graph?: GraphChoice;
 }
 
 export interface EngineInfo {
@@ -38,6 +41,8 @@ export interface EngineInfo {
   maxPositions: number;
   /** 'kept': forward passes compute and copy only the logits rows used; 'all (reason)': every row (why the graph was not rewritten). */
   logitsRows: string;
+  /** 'fused', or 'reference (why)': the graph forward passes run. */
+  graph: string;
 }
 
 export interface CompletionRequest {
@@ -125,7 +130,7 @@ export class Engine {
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
     const device = await resolveDevice(opts.device ?? 'auto');
-    const model = await LanguageModel.load(folder, device.kind);
+    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph });
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 
@@ -143,6 +148,7 @@ export class Engine {
       kvDtype: kvShape.dtype,
       maxPositions: folder.config.maxPositions,
       logitsRows: this.model.logitsRows,
+      graph: this.model.graph,
     };
   }
 

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { SpliceError } from '../errors.js';
 import type { KvCache } from './KvCache.js';
 
-/** Rows added beyond what a forward pass needs when a buffer grows (a growth copies the cache once per this many decoded tokens). */
+/** Rows a buffer grows by at least; it grows by half its capacity when that is more (amortized O(1) copies per row). */
 export const GROWTH_ROWS = 128;
 
 function cpuData(t: ort.Tensor): Float32Array {
@@ -21,7 +21,7 @@ export function ensureCapacity(cache: KvCache, rows: number): void {
   const cap = cache.capacity;
   if (rows <= cap && cache.tensors.length > 0 && cache.tensors[0]!.location === 'cpu') return;
   const { numKvHeads: heads, headDim: dim } = cache.shape;
-  const next = Math.ceil((rows + GROWTH_ROWS) / GROWTH_ROWS) * GROWTH_ROWS;
+  const next = Math.ceil(Math.max(rows + GROWTH_ROWS, Math.floor(cap * 1.5)) / 64) * 64;
   const tensors = cache.tensors.map((t) => {
     const data = new Float32Array(heads * next * dim);
     copyHeads(cpuData(t), cap, data, next, heads, cache.length, dim);
@@ -41,4 +41,12 @@ export function appendInPlace(cache: KvCache, rows: readonly ort.Tensor[]): void
     for (let h = 0; h < heads; h++) to.set(from.subarray(h * n * dim, (h + 1) * n * dim), (h * cache.capacity + cache.length) * dim);
   });
   cache.replace([...cache.tensors], cache.length + n);
+}
+
+/** Zero-copy views of one tensor's used rows, one per KV head ([1, 1, length, headDim]): a head's rows are contiguous. */
+export function headViews(cache: KvCache, index: number): ort.Tensor[] {
+  const { numKvHeads: heads, headDim: dim } = cache.shape;
+  const data = cpuData(cache.tensors[index]!);
+  const cap = cache.capacity;
+  return Array.from({ length: heads }, (_, h) => new ort.Tensor('float32', data.subarray(h * cap * dim, (h * cap + cache.length) * dim), [1, 1, cache.length, dim]));
 }

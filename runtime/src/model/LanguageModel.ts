@@ -5,9 +5,9 @@ import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
 import { KEEP_INPUT } from '../onnx/keepLastLogits.js';
-import { appendInPlace, ensureCapacity } from '../kv/kvBuffer.js';
-import { BIAS_INPUT, newKvNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
-import { attentionBias } from './attentionBias.js';
+import { appendInPlace, ensureCapacity, headViews } from '../kv/kvBuffer.js';
+import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, PAST_BIAS_INPUT, pastHeadNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
+import { attentionBias, causalBias, pastBias } from './attentionBias.js';
 import { defaultGraphChoice, fusedSource, type GraphChoice, type GraphSource, referenceSource } from './decoderGraph.js';
 import type { ModelFolder } from './ModelFolder.js';
 
@@ -164,12 +164,21 @@ export class LanguageModel {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from(positions, BigInt), [1, n]),
     };
-    if (this.fused) {
-      const groups = this.folder.config.numHeads / this.kvShape.numKvHeads;
-      const keyRows = this.fused === 'buffer' ? cache.capacity : cache.length;
-      feeds[BIAS_INPUT] = attentionBias({ groups, tokens: n, past: cache.length, keyRows, masked: mask });
-    } else feeds.attention_mask = new ort.Tensor('int64', attentionMask(total, mask), [1, total]);
-    kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
+    const groups = this.folder.config.numHeads / this.kvShape.numKvHeads;
+    if (this.fused === 'buffer') {
+      feeds[PAST_BIAS_INPUT] = pastBias(cache.length, mask);
+      feeds[NEW_BIAS_INPUT] = causalBias(n);
+      for (let l = 0; l < this.kvShape.numLayers; l++) {
+        for (const [i, kind] of [[2 * l, 'key'], [2 * l + 1, 'value']] as const) {
+          const views = headViews(cache, i);
+          pastHeadNames(l, kind, this.kvShape.numKvHeads).forEach((name, j) => (feeds[name] = views[j]!));
+        }
+      }
+    } else {
+      if (this.fused) feeds[BIAS_INPUT] = attentionBias(groups, n, cache.length, mask);
+      else feeds.attention_mask = new ort.Tensor('int64', attentionMask(total, mask), [1, total]);
+      kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
+    }
     const want = opts.logits ?? 'last';
     if (this.keepShape) feeds[KEEP_INPUT] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
     let out: ort.InferenceSession.OnnxValueMapType;

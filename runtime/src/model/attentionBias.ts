@@ -1,33 +1,30 @@
-// The fused graph's additive attention mask: which key rows each query row may see (0) or not (-Infinity).
+// The fused graph's additive attention masks: which key rows each query row may see (0) or not (-Infinity).
 import * as ort from 'onnxruntime-node';
 
-export interface BiasLayout {
-  /** Query heads per KV head: the graph stacks them as rows, so the mask repeats per group. */
-  groups: number;
-  /** New tokens. */
-  tokens: number;
-  /** Valid cached rows (the past). */
-  past: number;
-  /** Key rows the graph sees before the new tokens' own (the buffer's capacity, or `past` for an exact cache). */
-  keyRows: number;
-  /** Cached rows [from, to) the new tokens must not see. */
-  masked?: readonly [number, number];
+/** [1, 1, 1, past]: cached rows [from, to) hidden from every new token (PIE re-encodes an edit over the prefix only). */
+export function pastBias(past: number, masked?: readonly [number, number]): ort.Tensor {
+  const data = new Float32Array(past);
+  if (masked) data.fill(-Infinity, masked[0], masked[1]);
+  return new ort.Tensor('float32', data, [1, 1, 1, past]);
 }
 
-/**
- * [1, 1, groups * tokens, keyRows + tokens]: row g*tokens + i is new token i; it sees the valid past rows but the masked
- * ones, no row in [past, keyRows), and new tokens 0..i (causal).
- */
-export function attentionBias(b: BiasLayout): ort.Tensor {
-  const width = b.keyRows + b.tokens;
-  const data = new Float32Array(b.groups * b.tokens * width);
+/** [1, 1, tokens, tokens]: new token i sees new tokens 0..i. */
+export function causalBias(tokens: number): ort.Tensor {
+  const data = new Float32Array(tokens * tokens);
+  for (let i = 0; i < tokens; i++) data.fill(-Infinity, i * tokens + i + 1, (i + 1) * tokens);
+  return new ort.Tensor('float32', data, [1, 1, tokens, tokens]);
+}
+
+/** [1, 1, groups * tokens, past + tokens]: the past mask then the causal mask, in one (for the `concat` graph). */
+export function attentionBias(groups: number, tokens: number, past: number, masked?: readonly [number, number]): ort.Tensor {
+  const width = past + tokens;
+  const data = new Float32Array(groups * tokens * width);
   const row = new Float32Array(width);
-  for (let i = 0; i < b.tokens; i++) {
+  for (let i = 0; i < tokens; i++) {
     row.fill(0);
-    if (b.masked) row.fill(-Infinity, b.masked[0], b.masked[1]);
-    row.fill(-Infinity, b.past, b.keyRows);
-    row.fill(-Infinity, b.keyRows + i + 1, width);
-    for (let g = 0; g < b.groups; g++) data.set(row, (g * b.tokens + i) * width);
+    if (masked) row.fill(-Infinity, masked[0], masked[1]);
+    row.fill(-Infinity, past + i + 1, width);
+    for (let g = 0; g < groups; g++) data.set(row, (g * tokens + i) * width);
   }
-  return new ort.Tensor('float32', data, [1, 1, b.groups * b.tokens, width]);
+  return new ort.Tensor('float32', data, [1, 1, groups * tokens, width]);
 }

@@ -6,19 +6,29 @@ import { KEEP_INPUT } from './keepLastLogits.js';
 
 /**
  * How the graph meets the KV cache.
- * - `buffer`: past K/V are capacity buffers [1, kvHeads, capacity, headDim] read in place (rows past the cache's
- *   length are masked by `attention_bias`); the graph outputs only the new rows (`new.N.key/value`), which the
- *   caller writes into the buffers. No per-step copy of the cache.
- * - `concat`: past K/V are exact [1, kvHeads, rows, headDim]; the graph outputs `present.N.*` = past + new rows
+ * - `buffer`: the caller keeps K/V in preallocated buffers [1, kvHeads, capacity, headDim] and feeds each KV head's
+ *   used rows as its own zero-copy view (`past.L.key.hJ`, [1, 1, rows, headDim]); the graph outputs only the new rows
+ *   (`new.L.key/value`), which the caller writes into the buffers. No per-step copy of the cache.
+ * - `concat`: past K/V are exact [1, kvHeads, rows, headDim]; the graph outputs `present.L.*` = past + new rows
  *   (one copy per step, for devices whose tensors the caller cannot write).
  */
 export type KvMode = 'buffer' | 'concat';
 
+/** `concat`: [1, 1, groups*S, past+S], the whole additive mask. */
 export const BIAS_INPUT = 'attention_bias';
+/** `buffer`: [1, 1, 1, past], the mask of cached rows (the same for every query row). */
+export const PAST_BIAS_INPUT = 'past_bias';
+/** `buffer`: [1, 1, S, S], the causal mask among the new tokens. */
+export const NEW_BIAS_INPUT = 'new_bias';
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
 export function newKvNames(layers: number): string[] {
   return Array.from({ length: layers }, (_, i) => [`new.${i}.key`, `new.${i}.value`]).flat();
+}
+
+/** `buffer` mode's past inputs of one layer's keys or values, one per KV head. */
+export function pastHeadNames(layer: number, kind: 'key' | 'value', kvHeads: number): string[] {
+  return Array.from({ length: kvHeads }, (_, j) => `past.${layer}.${kind}.h${j}`);
 }
 
 /** cos/sin tables [maxPositions, rotaryDim/2] from the graph's own frequencies (angle rounded to float32 as it does). */
@@ -92,7 +102,48 @@ class DecoderGraph {
   }
 
   private softmax(s: string): string {
-    return this.g.op('Softmax', [this.g.op('Add', [s, BIAS_INPUT])], { axis: -1 });
+    return this.g.op('Softmax', [s], { axis: -1 });
+  }
+
+  /** Splits [1, kv, …] along the KV-head axis (nothing to split for one KV head). */
+  private perHead(x: string): string[] {
+    const heads = this.cfg.numKvHeads;
+    return heads === 1 ? [x] : this.g.opMulti('Split', [x, this.g.ints(Array(heads).fill(1))], heads, { axis: 1 });
+  }
+
+  /** q [1, S, H*D] → each query head [1, 1, S, D] (a decode step then multiplies one row: ORT's GEMV path). */
+  private queryHeads(q: string): string[] {
+    const { numHeads, headDim } = this.cfg;
+    const heads = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
+    return numHeads === 1 ? [heads] : this.g.opMulti('Split', [heads, this.g.ints(Array(numHeads).fill(1))], numHeads, { axis: 1 });
+  }
+
+  /** [1, H, S, D] → [1, S, H*D]. */
+  private mergeHeads(o: string): string {
+    const { numHeads, headDim } = this.cfg;
+    return this.g.op('Reshape', [this.g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), this.g.ints([1, -1, numHeads * headDim])]);
+  }
+
+  /**
+   * Attention of each query head over its KV head's past rows (that head's own zero-copy input, shared by the group:
+   * no expansion) and the new rows; returns [1, S, H*D].
+   */
+  private bufferAttention(l: number, q: string, k: string, v: string): string {
+    const [ks, vs] = [this.perHead(k), this.perHead(v)];
+    const pastKs = pastHeadNames(l, 'key', this.cfg.numKvHeads);
+    const pastVs = pastHeadNames(l, 'value', this.cfg.numKvHeads);
+    const axis = this.g.ints([3]);
+    const rows = pastKs.map((name) => this.g.op('Shape', [name], { start: 2, end: 3 }));
+    const outs = this.queryHeads(q).map((qh, h) => {
+      const j = Math.floor(h / this.groups);
+      const past = this.g.op('Add', [this.scores(qh, pastKs[j]!), PAST_BIAS_INPUT]);
+      const fresh = this.g.op('Add', [this.scores(qh, ks[j]!), NEW_BIAS_INPUT]);
+      const p = this.softmax(this.g.op('Concat', [past, fresh], { axis: 3 }));
+      const pPast = this.g.op('Slice', [p, this.g.ints([0]), rows[j]!, axis]);
+      const pNew = this.g.op('Slice', [p, rows[j]!, this.g.ints([INT64_MAX]), axis]);
+      return this.g.op('Add', [this.g.op('MatMul', [pPast, pastVs[j]!]), this.g.op('MatMul', [pNew, vs[j]!])]);
+    });
+    return this.mergeHeads(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
   }
 
   private attention(l: number, x: string, lw: LayerWeights): string {
@@ -100,25 +151,20 @@ class DecoderGraph {
     const q = this.rotary(this.linear(x, lw.q, `l${l}.q`, lw.qBias), numHeads);
     const k = this.toHeads(this.rotary(this.linear(x, lw.k, `l${l}.k`, lw.kBias), numKvHeads));
     const v = this.toHeads(this.linear(x, lw.v, `l${l}.v`, lw.vBias));
-    const qg = this.groupedQuery(q);
     const pastK = `past_key_values.${l}.key`;
     const pastV = `past_key_values.${l}.value`;
     let o: string;
     if (this.mode === 'buffer') {
       this.g.op('Identity', [k], undefined, [`new.${l}.key`]);
       this.g.op('Identity', [v], undefined, [`new.${l}.value`]);
-      const p = this.softmax(this.g.op('Concat', [this.scores(qg, pastK), this.scores(qg, k)], { axis: 3 }));
-      const rows = this.g.op('Shape', [pastK], { start: 2, end: 3 });
-      const axis = this.g.ints([3]);
-      const pPast = this.g.op('Slice', [p, this.g.ints([0]), rows, axis]);
-      const pNew = this.g.op('Slice', [p, rows, this.g.ints([INT64_MAX]), axis]);
-      o = this.g.op('Add', [this.g.op('MatMul', [pPast, pastV]), this.g.op('MatMul', [pNew, v])]);
+      o = this.bufferAttention(l, q, k, v);
     } else {
       const presK = this.g.op('Concat', [pastK, k], { axis: 2 }, [`present.${l}.key`]);
       const presV = this.g.op('Concat', [pastV, v], { axis: 2 }, [`present.${l}.value`]);
-      o = this.g.op('MatMul', [this.softmax(this.scores(qg, presK)), presV]);
+      const qg = this.groupedQuery(q);
+      o = this.ungroup(this.g.op('MatMul', [this.softmax(this.g.op('Add', [this.scores(qg, presK), BIAS_INPUT])), presV]));
     }
-    return this.linear(this.ungroup(o), lw.o, `l${l}.o`);
+    return this.linear(o, lw.o, `l${l}.o`);
   }
 
   private mlp(l: number, x: string, lw: LayerWeights): string {
@@ -143,10 +189,16 @@ class DecoderGraph {
     const vocab = this.w.embed.dims[0]!;
     this.g.input('input_ids', 'int64', [1, 'sequence']);
     this.g.input('position_ids', 'int64', [1, 'sequence']);
-    this.g.input(BIAS_INPUT, 'float32', [1, 1, 'query_rows', 'key_rows']);
+    if (this.mode === 'buffer') {
+      this.g.input(PAST_BIAS_INPUT, 'float32', [1, 1, 1, 'past']);
+      this.g.input(NEW_BIAS_INPUT, 'float32', [1, 1, 'sequence', 'sequence']);
+    } else this.g.input(BIAS_INPUT, 'float32', [1, 1, 'query_rows', 'key_rows']);
     this.g.input(KEEP_INPUT, 'int64', [1]);
     for (let l = 0; l < numLayers; l++) {
-      for (const kind of ['key', 'value']) this.g.input(`past_key_values.${l}.${kind}`, 'float32', [1, numKvHeads, 'past', headDim]);
+      for (const kind of ['key', 'value'] as const) {
+        if (this.mode === 'buffer') for (const name of pastHeadNames(l, kind, numKvHeads)) this.g.input(name, 'float32', [1, 1, 'past', headDim]);
+        else this.g.input(`past_key_values.${l}.${kind}`, 'float32', [1, numKvHeads, 'past', headDim]);
+      }
     }
     this.g.output('logits', 'float32', [1, 'kept', vocab]);
     for (let l = 0; l < numLayers; l++) {
