@@ -43,10 +43,10 @@ export function appendInPlace(cache: KvCache, rows: readonly ort.Tensor[]): void
   cache.replace([...cache.tensors], cache.length + n);
 }
 
-/** Zero-copy views of one tensor's used rows, one per KV head ([1, 1, length, headDim]): a head's rows are contiguous. */
-export function headViews(cache: KvCache, index: number): ort.Tensor[] {
+/** Zero-copy views of one tensor's rows [0, rows), one per KV head ([1, 1, rows, headDim]): a head's rows are contiguous. */
+export function headViews(cache: KvCache, index: number, rows = cache.length): ort.Tensor[] {
   const { numKvHeads: heads, headDim: dim } = cache.shape;
   const data = cpuData(cache.tensors[index]!);
   const cap = cache.capacity;
-  return Array.from({ length: heads }, (_, h) => new ort.Tensor('float32', data.subarray(h * cap * dim, (h * cap + cache.length) * dim), [1, 1, cache.length, dim]));
+  return Array.from({ length: heads }, (_, h) => new ort.Tensor('float32', data.subarray(h * cap * dim, (h * cap + rows) * dim), [1, 1, rows, dim]));
 }

@@ -6,8 +6,8 @@ import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
 import { KEEP_INPUT } from '../onnx/keepLastLogits.js';
 import { appendInPlace, ensureCapacity, headViews } from '../kv/kvBuffer.js';
-import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, PAST_BIAS_INPUT, pastHeadNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
-import { attentionBias, causalBias, pastBias } from './attentionBias.js';
+import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, pastHeadNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
+import { attentionBias, causalBias } from './attentionBias.js';
 import { defaultGraphChoice, fusedSource, type GraphChoice, type GraphSource, referenceSource } from './decoderGraph.js';
 import type { ModelFolder } from './ModelFolder.js';
 
@@ -29,7 +29,10 @@ export interface ForwardResult {
 export type LogitsRows = 'all' | 'last' | 'none';
 
 export interface ForwardOptions {
-  /** Cached rows [from, to) the new tokens must not attend to (PIE re-encodes an edit over the prefix only). */
+  /**
+   * Cached rows [from, to) the new tokens must not attend to (PIE re-encodes an edit over the prefix only). The fused
+   * CPU graph takes only a tail of the cache (to = the cache's length), which is what PIE masks.
+   */
   maskRows?: readonly [number, number];
   /** Default 'last'. With a graph that keeps rows, 'last' and 'none' copy one row off the device (the graph needs k >= 1). */
   logits?: LogitsRows;
@@ -164,17 +167,9 @@ export class LanguageModel {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from(positions, BigInt), [1, n]),
     };
-    const groups = this.folder.config.numHeads / this.kvShape.numKvHeads;
-    if (this.fused === 'buffer') {
-      feeds[PAST_BIAS_INPUT] = pastBias(cache.length, mask);
-      feeds[NEW_BIAS_INPUT] = causalBias(n);
-      for (let l = 0; l < this.kvShape.numLayers; l++) {
-        for (const [i, kind] of [[2 * l, 'key'], [2 * l + 1, 'value']] as const) {
-          const views = headViews(cache, i);
-          pastHeadNames(l, kind, this.kvShape.numKvHeads).forEach((name, j) => (feeds[name] = views[j]!));
-        }
-      }
-    } else {
+    if (this.fused === 'buffer') Object.assign(feeds, this.bufferFeeds(cache, n, mask));
+    else {
+      const groups = this.folder.config.numHeads / this.kvShape.numKvHeads;
       if (this.fused) feeds[BIAS_INPUT] = attentionBias(groups, n, cache.length, mask);
       else feeds.attention_mask = new ort.Tensor('int64', attentionMask(total, mask), [1, total]);
       kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
@@ -190,6 +185,25 @@ export class LanguageModel {
     if (this.fused === 'buffer') appendInPlace(cache, newKvNames(this.kvShape.numLayers).map((name) => out[name] as ort.Tensor));
     else cache.replace(kvNames('present', this.kvShape.numLayers).map((name) => out[name] as ort.Tensor), total);
     return this.readLogits(out.logits as ort.Tensor, want, n);
+  }
+
+  /**
+   * The fused CPU graph's cache inputs: per layer, kind and KV head a view of the rows the new tokens may see (all,
+   * or those before a masked tail), and the causal mask of the new tokens.
+   */
+  private bufferFeeds(cache: KvCache, tokens: number, mask?: readonly [number, number]): Record<string, ort.Tensor> {
+    if (mask && mask[0] < mask[1] && mask[1] !== cache.length) {
+      throw new SpliceError('input', `the fused graph masks only a tail of the cache (rows [${mask[0]}, ${mask[1]}) of ${cache.length}); load with graph 'reference'`);
+    }
+    const visible = mask && mask[0] < mask[1] ? mask[0] : cache.length;
+    const feeds: Record<string, ort.Tensor> = { [NEW_BIAS_INPUT]: causalBias(tokens) };
+    for (let l = 0; l < this.kvShape.numLayers; l++) {
+      for (const [i, kind] of [[2 * l, 'key'], [2 * l + 1, 'value']] as const) {
+        const views = headViews(cache, i, visible);
+        pastHeadNames(l, kind, this.kvShape.numKvHeads).forEach((name, j) => (feeds[name] = views[j]!));
+      }
+    }
+    return feeds;
   }
 
   /** The rows asked for, as float32; counts the bytes that came off the device. */

@@ -1,13 +1,6 @@
 // The fused graph's additive attention masks: which key rows each query row may see (0) or not (-Infinity).
 import * as ort from 'onnxruntime-node';
 
-/** [1, 1, 1, past]: cached rows [from, to) hidden from every new token (PIE re-encodes an edit over the prefix only). */
-export function pastBias(past: number, masked?: readonly [number, number]): ort.Tensor {
-  const data = new Float32Array(past);
-  if (masked) data.fill(-Infinity, masked[0], masked[1]);
-  return new ort.Tensor('float32', data, [1, 1, 1, past]);
-}
-
 /** [1, 1, tokens, tokens]: new token i sees new tokens 0..i. */
 export function causalBias(tokens: number): ort.Tensor {
   const data = new Float32Array(tokens * tokens);

@@ -7,7 +7,8 @@ import { KEEP_INPUT } from './keepLastLogits.js';
 /**
  * How the graph meets the KV cache.
  * - `buffer`: the caller keeps K/V in preallocated buffers [1, kvHeads, capacity, headDim] and feeds each KV head's
- *   used rows as its own zero-copy view (`past.L.key.hJ`, [1, 1, rows, headDim]); the graph outputs only the new rows
+ *   used rows as its own zero-copy view (`past.L.key.hJ`, [1, 1, rows, headDim]; a masked tail of the cache is left
+ *   out of the view); the graph outputs only the new rows
  *   (`new.L.key/value`), which the caller writes into the buffers. No per-step copy of the cache.
  * - `concat`: past K/V are exact [1, kvHeads, rows, headDim]; the graph outputs `present.L.*` = past + new rows
  *   (one copy per step, for devices whose tensors the caller cannot write).
@@ -16,8 +17,6 @@ export type KvMode = 'buffer' | 'concat';
 
 /** `concat`: [1, 1, groups*S, past+S], the whole additive mask. */
 export const BIAS_INPUT = 'attention_bias';
-/** `buffer`: [1, 1, 1, past], the mask of cached rows (the same for every query row). */
-export const PAST_BIAS_INPUT = 'past_bias';
 /** `buffer`: [1, 1, S, S], the causal mask among the new tokens. */
 export const NEW_BIAS_INPUT = 'new_bias';
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
@@ -51,6 +50,8 @@ class DecoderGraph {
   readonly g = new GraphBuilder('splice_fused_decoder');
   private readonly groups: number;
   private rope!: { cos: string; sin: string };
+  private pastRowsName?: string;
+  private pastShapeName?: string;
 
   constructor(
     private readonly cfg: ModelConfig,
@@ -67,6 +68,31 @@ class DecoderGraph {
   private linear(x: string, wt: Weight, name: string, bias?: Weight): string {
     const y = this.g.op('MatMul', [x, this.weight(wt, name)]);
     return bias ? this.g.op('Add', [y, this.weight(bias, `${name}.bias`)]) : y;
+  }
+
+  /** One MatMul over weights placed side by side (q|k|v, gate|up), split back: fewer, larger GEMVs per step. */
+  private linears(x: string, parts: { w: Weight; bias?: Weight }[], name: string): string[] {
+    const rows = parts[0]!.w.dims[0]!;
+    const widths = parts.map((p) => p.w.dims[1]!);
+    const total = widths.reduce((a, b) => a + b, 0);
+    const joined = new Float32Array(rows * total);
+    let col = 0;
+    parts.forEach((p, i) => {
+      const src = new Float32Array(p.w.bytes.buffer.slice(p.w.bytes.byteOffset, p.w.bytes.byteOffset + p.w.bytes.length));
+      for (let r = 0; r < rows; r++) joined.set(src.subarray(r * widths[i]!, (r + 1) * widths[i]!), r * total + col);
+      col += widths[i]!;
+    });
+    let y = this.g.op('MatMul', [x, this.g.raw('float32', [rows, total], new Uint8Array(joined.buffer), name)]);
+    if (parts.some((p) => p.bias)) {
+      const bias = new Float32Array(total);
+      col = 0;
+      parts.forEach((p, i) => {
+        if (p.bias) bias.set(new Float32Array(p.bias.bytes.buffer.slice(p.bias.bytes.byteOffset, p.bias.bytes.byteOffset + p.bias.bytes.length)), col);
+        col += widths[i]!;
+      });
+      y = this.g.op('Add', [y, this.g.raw('float32', [total], new Uint8Array(bias.buffer), `${name}.bias`)]);
+    }
+    return this.g.opMulti('Split', [y, this.g.ints(widths)], parts.length, { axis: 2 });
   }
 
   private rotary(x: string, heads: number): string {
@@ -105,52 +131,67 @@ class DecoderGraph {
     return this.g.op('Softmax', [s], { axis: -1 });
   }
 
-  /** Splits [1, kv, …] along the KV-head axis (nothing to split for one KV head). */
-  private perHead(x: string): string[] {
-    const heads = this.cfg.numKvHeads;
-    return heads === 1 ? [x] : this.g.opMulti('Split', [x, this.g.ints(Array(heads).fill(1))], heads, { axis: 1 });
-  }
-
-  /** q [1, S, H*D] → each query head [1, 1, S, D] (a decode step then multiplies one row: ORT's GEMV path). */
-  private queryHeads(q: string): string[] {
-    const { numHeads, headDim } = this.cfg;
-    const heads = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
-    return numHeads === 1 ? [heads] : this.g.opMulti('Split', [heads, this.g.ints(Array(numHeads).fill(1))], numHeads, { axis: 1 });
-  }
-
   /** [1, H, S, D] → [1, S, H*D]. */
   private mergeHeads(o: string): string {
     const { numHeads, headDim } = this.cfg;
     return this.g.op('Reshape', [this.g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), this.g.ints([1, -1, numHeads * headDim])]);
   }
 
+  /** Splits [1, n, …] into n tensors along axis 1 (none for n = 1). */
+  private split1(x: string, n: number): string[] {
+    return n === 1 ? [x] : this.g.opMulti('Split', [x, this.g.ints(Array(n).fill(1))], n, { axis: 1 });
+  }
+
+  /** Rows of the past (the same for every layer and head): a shape read of the first past input. */
+  private pastRows(): string {
+    this.pastRowsName ??= this.g.op('Shape', [pastHeadNames(0, 'key', this.cfg.numKvHeads)[0]!], { start: 2, end: 3 });
+    return this.pastRowsName;
+  }
+
+  /** [1, H, S, P] as a tensor (a -1 cannot stand for S when P is 0). */
+  private pastScoresShape(): string {
+    const tokens = this.g.op('Shape', ['input_ids'], { start: 1, end: 2 });
+    this.pastShapeName ??= this.g.op('Concat', [this.g.ints([1, this.cfg.numHeads]), tokens, this.pastRows()], { axis: 0 });
+    return this.pastShapeName;
+  }
+
   /**
-   * Attention of each query head over its KV head's past rows (that head's own zero-copy input, shared by the group:
-   * no expansion) and the new rows; returns [1, S, H*D].
+   * Attention over the past rows (each KV head's own zero-copy input, read once per query head: one GEMV per head and
+   * step, no K/V expansion) and the new rows (all heads in one grouped product); one softmax for all heads.
+   * Returns [1, S, H*D].
    */
   private bufferAttention(l: number, q: string, k: string, v: string): string {
-    const [ks, vs] = [this.perHead(k), this.perHead(v)];
-    const pastKs = pastHeadNames(l, 'key', this.cfg.numKvHeads);
-    const pastVs = pastHeadNames(l, 'value', this.cfg.numKvHeads);
+    const { numHeads, numKvHeads, headDim } = this.cfg;
+    const pastKs = pastHeadNames(l, 'key', numKvHeads);
+    const pastVs = pastHeadNames(l, 'value', numKvHeads);
+    const qh = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
+    const headOf = (h: number) => Math.floor(h / this.groups);
+    const byHead = (xs: string[]) => (xs.length === 1 ? xs[0]! : this.g.op('Concat', xs, { axis: 1 }));
+    const toHeadRows = this.g.ints([0, numHeads, -1, 0]);
+    const toGroupRows = this.g.ints([0, numKvHeads, -1, 0]);
+    const qg = this.g.op('Reshape', [qh, toGroupRows]);
+    // K [P, D] · qᵀ [D, G·S] per KV head: K streams through as the GEMM's A (never packed); the group's queries are
+    // the small B. Then [1, kv, P, G·S] → [1, H, S, P].
+    const qT = this.split1(this.g.op('Transpose', [qg], { perm: [0, 1, 3, 2] }), numKvHeads);
+    const alpha = { float: 1 / Math.sqrt(headDim) };
+    const pastT = byHead(qT.map((qj, j) => this.g.msOp('FusedMatMul', [pastKs[j]!, qj], { alpha })[0]!));
+    const past = this.g.op('Reshape', [this.g.op('Transpose', [pastT], { perm: [0, 1, 3, 2] }), this.pastScoresShape()]);
+    const fresh = this.g.op('Reshape', [this.scores(qg, k), toHeadRows]);
+    const p = this.softmax(this.g.op('Concat', [past, this.g.op('Add', [fresh, NEW_BIAS_INPUT])], { axis: 3 }));
     const axis = this.g.ints([3]);
-    const rows = pastKs.map((name) => this.g.op('Shape', [name], { start: 2, end: 3 }));
-    const outs = this.queryHeads(q).map((qh, h) => {
-      const j = Math.floor(h / this.groups);
-      const past = this.g.op('Add', [this.scores(qh, pastKs[j]!), PAST_BIAS_INPUT]);
-      const fresh = this.g.op('Add', [this.scores(qh, ks[j]!), NEW_BIAS_INPUT]);
-      const p = this.softmax(this.g.op('Concat', [past, fresh], { axis: 3 }));
-      const pPast = this.g.op('Slice', [p, this.g.ints([0]), rows[j]!, axis]);
-      const pNew = this.g.op('Slice', [p, rows[j]!, this.g.ints([INT64_MAX]), axis]);
-      return this.g.op('Add', [this.g.op('MatMul', [pPast, pastVs[j]!]), this.g.op('MatMul', [pNew, vs[j]!])]);
-    });
-    return this.mergeHeads(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
+    const pPast = this.g.op('Slice', [p, this.g.ints([0]), this.pastRows(), axis]);
+    const pNew = this.g.op('Slice', [p, this.pastRows(), this.g.ints([INT64_MAX]), axis]);
+    const oPast = byHead(this.split1(pPast, numHeads).map((pi, h) => this.g.op('MatMul', [pi, pastVs[headOf(h)]!])));
+    const oNew = this.g.op('Reshape', [this.g.op('MatMul', [this.g.op('Reshape', [pNew, toGroupRows]), v]), toHeadRows]);
+    return this.mergeHeads(this.g.op('Add', [oPast, oNew]));
   }
 
   private attention(l: number, x: string, lw: LayerWeights): string {
     const { numHeads, numKvHeads } = this.cfg;
-    const q = this.rotary(this.linear(x, lw.q, `l${l}.q`, lw.qBias), numHeads);
-    const k = this.toHeads(this.rotary(this.linear(x, lw.k, `l${l}.k`, lw.kBias), numKvHeads));
-    const v = this.toHeads(this.linear(x, lw.v, `l${l}.v`, lw.vBias));
+    const [qx, kx, vx] = this.linears(x, [{ w: lw.q, bias: lw.qBias }, { w: lw.k, bias: lw.kBias }, { w: lw.v, bias: lw.vBias }], `l${l}.qkv`) as [string, string, string];
+    const q = this.rotary(qx, numHeads);
+    const k = this.toHeads(this.rotary(kx, numKvHeads));
+    const v = this.toHeads(vx);
     const pastK = `past_key_values.${l}.key`;
     const pastV = `past_key_values.${l}.value`;
     let o: string;
@@ -168,8 +209,7 @@ class DecoderGraph {
   }
 
   private mlp(l: number, x: string, lw: LayerWeights): string {
-    const gate = this.linear(x, lw.gate, `l${l}.gate`);
-    const up = this.linear(x, lw.up, `l${l}.up`);
+    const [gate, up] = this.linears(x, [{ w: lw.gate }, { w: lw.up }], `l${l}.gate_up`) as [string, string];
     const act = this.g.op('Mul', [this.g.op('Mul', [gate, this.g.op('Sigmoid', [gate])]), up]);
     return this.linear(act, lw.down, `l${l}.down`);
   }
@@ -190,7 +230,6 @@ class DecoderGraph {
     this.g.input('input_ids', 'int64', [1, 'sequence']);
     this.g.input('position_ids', 'int64', [1, 'sequence']);
     if (this.mode === 'buffer') {
-      this.g.input(PAST_BIAS_INPUT, 'float32', [1, 1, 1, 'past']);
       this.g.input(NEW_BIAS_INPUT, 'float32', [1, 1, 'sequence', 'sequence']);
     } else this.g.input(BIAS_INPUT, 'float32', [1, 1, 'query_rows', 'key_rows']);
     this.g.input(KEEP_INPUT, 'int64', [1]);
@@ -211,7 +250,8 @@ class DecoderGraph {
 
   build(): Uint8Array {
     this.declareIo();
-    this.rope = ropeCaches(this.g, this.w.invFreq, this.cfg.maxPositions);
+    // Twice the trained positions: the reference graph computes any position, the table must not be what fails first.
+    this.rope = ropeCaches(this.g, this.w.invFreq, 2 * this.cfg.maxPositions);
     let x = this.g.op('Gather', [this.weight(this.w.embed, 'embed_tokens'), 'input_ids']);
     let normed = this.norm(x, this.w.layers[0]!.inputNorm, 'l0.input_norm');
     let mlpOut: string | undefined;
