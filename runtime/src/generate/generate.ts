@@ -44,6 +44,7 @@ const DEFAULT_PREFILL_CHUNK = 256;
  */
 export async function prefill(model: LanguageModel, ids: readonly number[], cache: KvCache, chunk = DEFAULT_PREFILL_CHUNK, signal?: AbortSignal): Promise<Float32Array | undefined> {
   let last: Float32Array | undefined;
+  model.reserve(cache, cache.length + ids.length);
   for (let i = 0; i < ids.length; i += chunk) {
     if (signal?.aborted) return undefined;
     const part = ids.slice(i, i + chunk);

@@ -148,6 +148,11 @@ export class LanguageModel {
     return { numLayers, numKvHeads, headDim, dtype };
   }
 
+  /** Makes room for `rows` rows at once where the cache is a preallocated buffer (a chunked prefill grows it once). */
+  reserve(cache: KvCache, rows: number): void {
+    if (this.fused === 'buffer') ensureCapacity(cache, rows);
+  }
+
   newCache(): KvCache {
     return KvCache.empty(this.kvShape);
   }

@@ -25,6 +25,7 @@ export const MS_DOMAIN = 'com.microsoft';
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
+const ATTR_GRAPH = 5;
 const ATTR_INTS = 7;
 
 function attribute(name: string, value: AttrValue): object {
@@ -49,7 +50,42 @@ export class GraphBuilder {
   private counter = 0;
   private usesMsDomain = false;
 
-  constructor(private readonly name: string) {}
+  /** `prefix` keeps a subgraph's generated names apart from its parent's (ONNX names are one namespace). */
+  constructor(
+    private readonly name: string,
+    private readonly prefix = '',
+  ) {}
+
+  private fresh(kind: string): string {
+    return `${this.prefix}${kind}${this.counter++}`;
+  }
+
+  /** An output whose type is given but not its shape (a subgraph's result). */
+  outputUntyped(name: string, type: OnnxElemType): void {
+    this.outputs.push({ name, type: { tensorType: { elemType: OnnxType[type] } } });
+  }
+
+  /** `If(cond)`: runs one of two subgraphs (built with prefixed builders, reading this graph's values by name). */
+  ifOp(cond: string, thenBranch: GraphBuilder, elseBranch: GraphBuilder, outputs: number): string[] {
+    const names = Array.from({ length: outputs }, () => this.fresh('t'));
+    this.usesMsDomain ||= thenBranch.usesMsDomain || elseBranch.usesMsDomain;
+    this.nodes.push({
+      opType: 'If',
+      input: [cond],
+      output: names,
+      name: this.fresh('n'),
+      domain: '',
+      attribute: [
+        { name: 'then_branch', type: ATTR_GRAPH, g: thenBranch.graph() },
+        { name: 'else_branch', type: ATTR_GRAPH, g: elseBranch.graph() },
+      ],
+    });
+    return names;
+  }
+
+  private graph(): object {
+    return { name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers };
+  }
 
   input(name: string, type: OnnxElemType, dims: Dim[]): string {
     this.inputs.push(valueInfo(name, type, dims));
@@ -62,7 +98,7 @@ export class GraphBuilder {
 
   /** An int64 constant tensor of the given values (1-D). */
   ints(values: number[]): string {
-    const name = `c${this.counter++}`;
+    const name = this.fresh('c');
     const raw = Buffer.from(new BigInt64Array(values.map((v) => BigInt(v))).buffer);
     this.initializers.push({ name, dims: [values.length], dataType: OnnxType.int64, rawData: raw });
     return name;
@@ -70,27 +106,27 @@ export class GraphBuilder {
 
   /** A float32 constant tensor of the given values and dims. */
   floats(values: number[], dims: number[]): string {
-    const name = `c${this.counter++}`;
+    const name = this.fresh('c');
     this.initializers.push({ name, dims, dataType: OnnxType.float32, rawData: Buffer.from(Float32Array.from(values).buffer) });
     return name;
   }
 
   /** A constant tensor from raw little-endian bytes (e.g. a weight copied from another model). */
-  raw(type: OnnxElemType, dims: number[], bytes: Uint8Array, name = `c${this.counter++}`): string {
+  raw(type: OnnxElemType, dims: number[], bytes: Uint8Array, name = this.fresh('c')): string {
     this.initializers.push({ name, dims, dataType: OnnxType[type], rawData: bytes });
     return name;
   }
 
   /** Adds one node; returns its first output (a fresh name unless `outputs` names them). */
   op(opType: string, input: string[], attrs?: Record<string, AttrValue>, outputs?: string[], domain?: string): string {
-    const output = outputs ?? [`t${this.counter++}`];
+    const output = outputs ?? [this.fresh('t')];
     const spec: NodeSpec = { opType, input, output, attrs, domain };
     if (domain === MS_DOMAIN) this.usesMsDomain = true;
     this.nodes.push({
       opType: spec.opType,
       input: spec.input,
       output: spec.output,
-      name: `n${this.counter++}`,
+      name: this.fresh('n'),
       domain: spec.domain ?? '',
       attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     });
@@ -99,14 +135,14 @@ export class GraphBuilder {
 
   /** A node of onnxruntime's contrib domain (com.microsoft); returns its outputs (fresh names unless given). */
   msOp(opType: string, input: string[], attrs: Record<string, AttrValue>, outputs: number | string[] = 1): string[] {
-    const names = typeof outputs === 'number' ? Array.from({ length: outputs }, () => `t${this.counter++}`) : outputs;
+    const names = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh('t')) : outputs;
     this.op(opType, input, attrs, names, MS_DOMAIN);
     return names;
   }
 
   /** Several outputs from one node (Split). */
   opMulti(opType: string, input: string[], count: number, attrs?: Record<string, AttrValue>): string[] {
-    const outputs = Array.from({ length: count }, () => `t${this.counter++}`);
+    const outputs = Array.from({ length: count }, () => this.fresh('t'));
     this.op(opType, input, attrs, outputs);
     return outputs;
   }
@@ -116,13 +152,7 @@ export class GraphBuilder {
       irVersion: 8,
       producerName: 'splice',
       opsetImport: [{ domain: '', version: 17 }, ...(this.usesMsDomain ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
-      graph: {
-        name: this.name,
-        node: this.nodes,
-        input: this.inputs,
-        output: this.outputs,
-        initializer: this.initializers,
-      },
+      graph: this.graph(),
     };
     return ModelProto.encode(ModelProto.fromObject(model)).finish();
   }

@@ -47,11 +47,13 @@ function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number
 }
 
 class DecoderGraph {
-  readonly g = new GraphBuilder('splice_fused_decoder');
+  /** The graph being written: the model's, or an attention branch while one is built. */
+  private g = new GraphBuilder('splice_fused_decoder');
   private readonly groups: number;
   private rope!: { cos: string; sin: string };
   private pastRowsName?: string;
   private pastShapeName?: string;
+  private decodeStepName?: string;
 
   constructor(
     private readonly cfg: ModelConfig,
@@ -156,11 +158,11 @@ class DecoderGraph {
   }
 
   /**
-   * Attention over the past rows (each KV head's own zero-copy input, read once per query head: one GEMV per head and
-   * step, no K/V expansion) and the new rows (all heads in one grouped product); one softmax for all heads.
-   * Returns [1, S, H*D].
+   * Decode-shaped attention (few new tokens): over the past rows (each KV head's own zero-copy input, streamed once as
+   * K·qᵀ and once per query head as p·V: GEMVs, no K/V expansion) and the new rows (all heads in one grouped product);
+   * one softmax for all heads. Returns [1, S, H*D].
    */
-  private bufferAttention(l: number, q: string, k: string, v: string): string {
+  private decodeAttention(l: number, q: string, k: string, v: string): string {
     const { numHeads, numKvHeads, headDim } = this.cfg;
     const pastKs = pastHeadNames(l, 'key', numKvHeads);
     const pastVs = pastHeadNames(l, 'value', numKvHeads);
@@ -184,6 +186,52 @@ class DecoderGraph {
     const oPast = byHead(this.split1(pPast, numHeads).map((pi, h) => this.g.op('MatMul', [pi, pastVs[headOf(h)]!])));
     const oNew = this.g.op('Reshape', [this.g.op('MatMul', [this.g.op('Reshape', [pNew, toGroupRows]), v]), toHeadRows]);
     return this.mergeHeads(this.g.op('Add', [oPast, oNew]));
+  }
+
+  /**
+   * Prefill-shaped attention (many new tokens): per query head, q·Kᵀ and p·V over its KV head's past rows (GEMMs whose
+   * packing the many rows amortize) and the new rows. Returns [1, S, H*D].
+   */
+  private prefillAttention(l: number, q: string, k: string, v: string): string {
+    const { numHeads, numKvHeads, headDim } = this.cfg;
+    const pastKs = pastHeadNames(l, 'key', numKvHeads);
+    const pastVs = pastHeadNames(l, 'value', numKvHeads);
+    const qh = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
+    const [ks, vs] = [this.split1(k, numKvHeads), this.split1(v, numKvHeads)];
+    const axis = this.g.ints([3]);
+    const outs = this.split1(qh, numHeads).map((qi, h) => {
+      const j = Math.floor(h / this.groups);
+      const fresh = this.g.op('Add', [this.scores(qi, ks[j]!), NEW_BIAS_INPUT]);
+      const p = this.softmax(this.g.op('Concat', [this.scores(qi, pastKs[j]!), fresh], { axis: 3 }));
+      const pPast = this.g.op('Slice', [p, this.g.ints([0]), this.pastRows(), axis]);
+      const pNew = this.g.op('Slice', [p, this.pastRows(), this.g.ints([INT64_MAX]), axis]);
+      return this.g.op('Add', [this.g.op('MatMul', [pPast, pastVs[j]!]), this.g.op('MatMul', [pNew, vs[j]!])]);
+    });
+    return this.mergeHeads(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
+  }
+
+  /** A branch of the attention If: its own builder (prefixed names), reading the layer's values from the outer graph. */
+  private branch(name: string, build: () => string): GraphBuilder {
+    const outer = this.g;
+    const sub = new GraphBuilder(name, `${name}_`);
+    this.g = sub;
+    try {
+      sub.op('Identity', [build()], undefined, [`${name}_out`]);
+      sub.outputUntyped(`${name}_out`, 'float32');
+    } finally {
+      this.g = outer;
+    }
+    return sub;
+  }
+
+  /** `buffer` attention: one decode-shaped step (S = 1) or a prefill-shaped chunk, picked at run time by an If. */
+  private bufferAttention(l: number, q: string, k: string, v: string): string {
+    this.pastRows();
+    this.pastScoresShape();
+    this.decodeStepName ??= this.g.op('Equal', [this.g.op('Shape', ['input_ids'], { start: 1, end: 2 }), this.g.ints([1])]);
+    const decode = this.branch(`l${l}_decode`, () => this.decodeAttention(l, q, k, v));
+    const prefill = this.branch(`l${l}_prefill`, () => this.prefillAttention(l, q, k, v));
+    return this.g.ifOp(this.decodeStepName, decode, prefill, 1)[0]!;
   }
 
   private attention(l: number, x: string, lw: LayerWeights): string {
