@@ -18,6 +18,7 @@ function scripted(script: number[]): { model: LanguageModel; cache: KvCache } {
   const cache = { length: 0 } as { length: number };
   const model = {
     folder,
+    reserve: () => undefined,
     forward: async (ids: readonly number[]) => {
       cache.length += ids.length;
       const logits = new Float32Array(VOCAB);
