@@ -17,6 +17,9 @@ export type KvMode = 'buffer' | 'concat';
 
 /** `concat`: [1, 1, groups*S, past+S], the whole additive mask. */
 export const BIAS_INPUT = 'attention_bias';
+
+/** How a body computes attention: over `buffer` views for one new token or for a chunk, or over a `concat`ed cache. */
+type AttentionShape = 'decode' | 'prefill' | 'concat';
 /** `buffer`: [1, 1, S, S], the causal mask among the new tokens. */
 export const NEW_BIAS_INPUT = 'new_bias';
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
@@ -47,13 +50,16 @@ function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number
 }
 
 class DecoderGraph {
-  /** The graph being written: the model's, or an attention branch while one is built. */
-  private g = new GraphBuilder('splice_fused_decoder');
+  /** The model's graph: inputs, outputs and every weight. */
+  private readonly root = new GraphBuilder('splice_fused_decoder');
+  /** The graph being written: the root, or a branch of the decode/prefill If while one is built. */
+  private g = this.root;
+  /** Weight initializers by name, always in the root graph (branches read them, never copy them). */
+  private readonly weights = new Map<string, string>();
   private readonly groups: number;
   private rope!: { cos: string; sin: string };
   private pastRowsName?: string;
   private pastShapeName?: string;
-  private decodeStepName?: string;
 
   constructor(
     private readonly cfg: ModelConfig,
@@ -63,8 +69,14 @@ class DecoderGraph {
     this.groups = cfg.numHeads / cfg.numKvHeads;
   }
 
+  private rootWeight(name: string, dims: number[], bytes: () => Uint8Array): string {
+    let init = this.weights.get(name);
+    if (!init) this.weights.set(name, (init = this.root.raw('float32', dims, bytes(), name)));
+    return init;
+  }
+
   private weight(wt: Weight, name: string): string {
-    return this.g.raw('float32', wt.dims, wt.bytes, name);
+    return this.rootWeight(name, wt.dims, () => wt.bytes);
   }
 
   private linear(x: string, wt: Weight, name: string, bias?: Weight): string {
@@ -77,22 +89,24 @@ class DecoderGraph {
     const rows = parts[0]!.w.dims[0]!;
     const widths = parts.map((p) => p.w.dims[1]!);
     const total = widths.reduce((a, b) => a + b, 0);
-    const joined = new Float32Array(rows * total);
-    let col = 0;
-    parts.forEach((p, i) => {
-      const src = new Float32Array(p.w.bytes.buffer.slice(p.w.bytes.byteOffset, p.w.bytes.byteOffset + p.w.bytes.length));
-      for (let r = 0; r < rows; r++) joined.set(src.subarray(r * widths[i]!, (r + 1) * widths[i]!), r * total + col);
-      col += widths[i]!;
-    });
-    let y = this.g.op('MatMul', [x, this.g.raw('float32', [rows, total], new Uint8Array(joined.buffer), name)]);
-    if (parts.some((p) => p.bias)) {
-      const bias = new Float32Array(total);
-      col = 0;
+    const floats = (wt: Weight) => new Float32Array(wt.bytes.buffer.slice(wt.bytes.byteOffset, wt.bytes.byteOffset + wt.bytes.length));
+    const offsets = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
+    const joined = this.rootWeight(name, [rows, total], () => {
+      const out = new Float32Array(rows * total);
       parts.forEach((p, i) => {
-        if (p.bias) bias.set(new Float32Array(p.bias.bytes.buffer.slice(p.bias.bytes.byteOffset, p.bias.bytes.byteOffset + p.bias.bytes.length)), col);
-        col += widths[i]!;
+        const src = floats(p.w);
+        for (let r = 0; r < rows; r++) out.set(src.subarray(r * widths[i]!, (r + 1) * widths[i]!), r * total + offsets[i]!);
       });
-      y = this.g.op('Add', [y, this.g.raw('float32', [total], new Uint8Array(bias.buffer), `${name}.bias`)]);
+      return new Uint8Array(out.buffer);
+    });
+    let y = this.g.op('MatMul', [x, joined]);
+    if (parts.some((p) => p.bias)) {
+      const bias = this.rootWeight(`${name}.bias`, [total], () => {
+        const out = new Float32Array(total);
+        parts.forEach((p, i) => p.bias && out.set(floats(p.bias), offsets[i]!));
+        return new Uint8Array(out.buffer);
+      });
+      y = this.g.op('Add', [y, bias]);
     }
     return this.g.opMulti('Split', [y, this.g.ints(widths)], parts.length, { axis: 2 });
   }
@@ -210,50 +224,39 @@ class DecoderGraph {
     return this.mergeHeads(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
   }
 
-  /** A branch of the attention If: its own builder (prefixed names), reading the layer's values from the outer graph. */
-  private branch(name: string, build: () => string): GraphBuilder {
+  /** A branch of the decode/prefill If: its own builder (prefixed names) reading the root's inputs and weights. */
+  private branch(name: string, build: () => string[]): GraphBuilder {
     const outer = this.g;
     const sub = new GraphBuilder(name, `${name}_`);
     this.g = sub;
     try {
-      sub.op('Identity', [build()], undefined, [`${name}_out`]);
-      sub.outputUntyped(`${name}_out`, 'float32');
+      build().forEach((value, i) => {
+        sub.op('Identity', [value], undefined, [`${name}_out${i}`]);
+        sub.outputUntyped(`${name}_out${i}`, 'float32');
+      });
     } finally {
       this.g = outer;
     }
     return sub;
   }
 
-  /** `buffer` attention: one decode-shaped step (S = 1) or a prefill-shaped chunk, picked at run time by an If. */
-  private bufferAttention(l: number, q: string, k: string, v: string): string {
-    this.pastRows();
-    this.pastScoresShape();
-    this.decodeStepName ??= this.g.op('Equal', [this.g.op('Shape', ['input_ids'], { start: 1, end: 2 }), this.g.ints([1])]);
-    const decode = this.branch(`l${l}_decode`, () => this.decodeAttention(l, q, k, v));
-    const prefill = this.branch(`l${l}_prefill`, () => this.prefillAttention(l, q, k, v));
-    return this.g.ifOp(this.decodeStepName, decode, prefill, 1)[0]!;
-  }
-
-  private attention(l: number, x: string, lw: LayerWeights): string {
+  /** Self-attention of one layer: its output [1, S, hidden] and the new rows' keys and values [1, kv, S, D]. */
+  private attention(l: number, x: string, lw: LayerWeights, shape: AttentionShape): { out: string; k: string; v: string } {
     const { numHeads, numKvHeads } = this.cfg;
     const [qx, kx, vx] = this.linears(x, [{ w: lw.q, bias: lw.qBias }, { w: lw.k, bias: lw.kBias }, { w: lw.v, bias: lw.vBias }], `l${l}.qkv`) as [string, string, string];
     const q = this.rotary(qx, numHeads);
-    const k = this.toHeads(this.rotary(kx, numKvHeads));
-    const v = this.toHeads(vx);
-    const pastK = `past_key_values.${l}.key`;
-    const pastV = `past_key_values.${l}.value`;
+    let k = this.toHeads(this.rotary(kx, numKvHeads));
+    let v = this.toHeads(vx);
     let o: string;
-    if (this.mode === 'buffer') {
-      this.g.op('Identity', [k], undefined, [`new.${l}.key`]);
-      this.g.op('Identity', [v], undefined, [`new.${l}.value`]);
-      o = this.bufferAttention(l, q, k, v);
-    } else {
-      const presK = this.g.op('Concat', [pastK, k], { axis: 2 }, [`present.${l}.key`]);
-      const presV = this.g.op('Concat', [pastV, v], { axis: 2 }, [`present.${l}.value`]);
+    if (shape === 'decode') o = this.decodeAttention(l, q, k, v);
+    else if (shape === 'prefill') o = this.prefillAttention(l, q, k, v);
+    else {
+      k = this.g.op('Concat', [`past_key_values.${l}.key`, k], { axis: 2 });
+      v = this.g.op('Concat', [`past_key_values.${l}.value`, v], { axis: 2 });
       const qg = this.groupedQuery(q);
-      o = this.ungroup(this.g.op('MatMul', [this.softmax(this.g.op('Add', [this.scores(qg, presK), BIAS_INPUT])), presV]));
+      o = this.ungroup(this.g.op('MatMul', [this.softmax(this.g.op('Add', [this.scores(qg, k), BIAS_INPUT])), v]));
     }
-    return this.linear(o, lw.o, `l${l}.o`);
+    return { out: this.linear(o, lw.o, `l${l}.o`), k, v };
   }
 
   private mlp(l: number, x: string, lw: LayerWeights): string {
@@ -296,23 +299,44 @@ class DecoderGraph {
     }
   }
 
-  build(): Uint8Array {
-    this.declareIo();
-    // Twice the trained positions: the reference graph computes any position, the table must not be what fails first.
-    this.rope = ropeCaches(this.g, this.w.invFreq, 2 * this.cfg.maxPositions);
+  /** The decoder from the embedding to the logits: [logits, key0, value0, key1, …] (new rows, or present for `concat`). */
+  private body(shape: AttentionShape): string[] {
+    const kv: string[] = [];
     let x = this.g.op('Gather', [this.weight(this.w.embed, 'embed_tokens'), 'input_ids']);
     let normed = this.norm(x, this.w.layers[0]!.inputNorm, 'l0.input_norm');
     let mlpOut: string | undefined;
     this.w.layers.forEach((lw, l) => {
       if (mlpOut) [normed, x] = this.skipNorm(mlpOut, x, lw.inputNorm, `l${l}.input_norm`);
-      const attn = this.attention(l, normed, lw);
-      [normed, x] = this.skipNorm(attn, x, lw.postNorm, `l${l}.post_norm`);
+      const attn = this.attention(l, normed, lw, shape);
+      kv.push(attn.k, attn.v);
+      [normed, x] = this.skipNorm(attn.out, x, lw.postNorm, `l${l}.post_norm`);
       mlpOut = this.mlp(l, normed, lw);
     });
     const last = this.g.op('Add', [mlpOut!, x]);
     const kept = this.g.op('Slice', [last, this.g.op('Neg', [KEEP_INPUT]), this.g.ints([INT64_MAX]), this.g.ints([1])]);
     const hidden = this.norm(kept, this.w.norm, 'final_norm');
-    this.g.op('MatMul', [hidden, this.weight(this.w.lmHead, 'lm_head')], undefined, ['logits']);
+    return [this.g.op('MatMul', [hidden, this.weight(this.w.lmHead, 'lm_head')]), ...kv];
+  }
+
+  /** `buffer`: one If picks the decode-shaped body (a single new token) or the prefill-shaped one; both read the root's weights. */
+  private bufferBody(): string[] {
+    const count = 1 + 2 * this.cfg.numLayers;
+    this.pastRows();
+    this.pastScoresShape();
+    const decodeStep = this.g.op('Equal', [this.g.op('Shape', ['input_ids'], { start: 1, end: 2 }), this.g.ints([1])]);
+    const decode = this.branch('decode', () => this.body('decode'));
+    const prefill = this.branch('prefill', () => this.body('prefill'));
+    return this.g.ifOp(decodeStep, decode, prefill, count);
+  }
+
+  build(): Uint8Array {
+    this.declareIo();
+    // Twice the trained positions: the reference graph computes any position, the table must not be what fails first.
+    this.rope = ropeCaches(this.g, this.w.invFreq, 2 * this.cfg.maxPositions);
+    const [logits, ...kv] = this.mode === 'buffer' ? this.bufferBody() : this.body('concat');
+    const prefix = this.mode === 'buffer' ? 'new' : 'present';
+    this.g.op('Identity', [logits!], undefined, ['logits']);
+    kv.forEach((t, i) => this.g.op('Identity', [t], undefined, [`${prefix}.${i >> 1}.${i % 2 === 0 ? 'key' : 'value'}`]));
     return this.g.toBytes();
   }
 }
