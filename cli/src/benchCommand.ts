@@ -139,18 +139,20 @@ async function runDecode(args: string[]): Promise<void> {
     sizes: { type: 'string' },
     steps: { type: 'string', default: '32' },
     runs: { type: 'string', default: '5' },
+    threads: { type: 'string' },
     from: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const runs = intAtLeast(v.runs, '--runs', 1);
   const steps = intAtLeast(v.steps, '--steps', 2);
+  const threads = v.threads === undefined ? undefined : intAtLeast(v.threads, '--threads', 1);
   const corpus = readCodeFiles(corpusDir(v.from)).map((f) => f.text).join('\n');
   const rows: DecodeBenchRow[] = [];
   const graphs: Record<string, string> = {};
   let memory: Record<string, number> = {};
   for (const device of v.device!.split(',').map(parseDeviceRequest)) {
-    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused' });
-    const reference = await Engine.open({ modelDir: v.model, device, graph: 'reference' });
+    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused', threads });
+    const reference = await Engine.open({ modelDir: v.model, device, graph: 'reference', threads });
     try {
       graphs[fused.model.device] = fused.model.graph;
       memory = { float32: kvBytesPerToken(fused, 4), float16: kvBytesPerToken(fused, 2) };
@@ -171,7 +173,7 @@ async function runDecode(args: string[]): Promise<void> {
       await reference.close();
     }
   }
-  const report = { model: path.basename(v.model ?? defaultModelDir()), runs, graphs, kv_bytes_per_token: memory, rows };
+  const report = { model: path.basename(v.model ?? defaultModelDir()), runs, threads: threads ?? 'onnxruntime default', graphs, kv_bytes_per_token: memory, rows };
   if (v.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`graphs: ${JSON.stringify(graphs)}\nKV bytes per cached token: ${JSON.stringify(memory)}\n`);
 }

@@ -41,12 +41,14 @@ export function keepsDataOnDevice(kind: DeviceKind): boolean {
   return kind === 'webgpu';
 }
 
-export function sessionOptions(kind: DeviceKind, outputLocation?: ort.InferenceSession.SessionOptions['preferredOutputLocation']): ort.InferenceSession.SessionOptions {
+/** `threads`: onnxruntime's intra-op threads (default: its own choice). */
+export function sessionOptions(kind: DeviceKind, outputLocation?: ort.InferenceSession.SessionOptions['preferredOutputLocation'], threads?: number): ort.InferenceSession.SessionOptions {
   const opts: ort.InferenceSession.SessionOptions = {
     executionProviders: [kind],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
   };
+  if (threads !== undefined) opts.intraOpNumThreads = threads;
   if (outputLocation !== undefined && keepsDataOnDevice(kind)) opts.preferredOutputLocation = outputLocation;
   return opts;
 }

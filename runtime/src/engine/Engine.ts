@@ -26,6 +26,8 @@ export interface EngineOptions {
   device?: DeviceRequest;
   /** Which decoder graph to run (default: SPLICE_GRAPH, else the fused graph where the model maps onto it). */
   graph?: GraphChoice;
+  /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
+  threads?: number;
 }
 
 export interface EngineInfo {
@@ -130,7 +132,7 @@ export class Engine {
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
     const device = await resolveDevice(opts.device ?? 'auto');
-    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph });
+    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph, threads: opts.threads });
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 

@@ -41,6 +41,8 @@ export interface ForwardOptions {
 export interface LoadOptions {
   /** Rewrite the reference graph in memory so only the rows asked for are computed and copied (default true). */
   keepLogits?: boolean;
+  /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
+  threads?: number;
   /** Which graph to run (default SPLICE_GRAPH, else 'fused', which falls back to the reference graph with the reason in `graph`). */
   graph?: GraphChoice;
 }
@@ -82,18 +84,18 @@ export class LanguageModel {
     } else source = referenceSource(folder, keep, 'reference (chosen)');
     let session: ort.InferenceSession;
     try {
-      session = await LanguageModel.createSession(folder, device, source);
+      session = await LanguageModel.createSession(folder, device, source, opts.threads);
     } catch (err) {
       const why = (err as Error).message.split('\n')[0];
       if (!source.bytes) throw LanguageModel.loadError(folder, device, err);
       // A rewrite must never make a model unloadable: fall back to the reference graph, then to the file as it is.
       source = source.fused ? referenceSource(folder, keep, `reference (fused graph rejected: ${why})`) : { logitsRows: `all (rewritten graph rejected: ${why})`, graph: source.graph };
       try {
-        session = await LanguageModel.createSession(folder, device, source);
+        session = await LanguageModel.createSession(folder, device, source, opts.threads);
       } catch (err2) {
         if (!source.bytes) throw LanguageModel.loadError(folder, device, err2);
         source = { logitsRows: `all (rewritten graph rejected: ${(err2 as Error).message.split('\n')[0]})`, graph: source.graph };
-        session = await LanguageModel.createSession(folder, device, source).catch((err3) => Promise.reject(LanguageModel.loadError(folder, device, err3)));
+        session = await LanguageModel.createSession(folder, device, source, opts.threads).catch((err3) => Promise.reject(LanguageModel.loadError(folder, device, err3)));
       }
     }
     const logitsRows = session.inputNames.includes(KEEP_INPUT) ? 'kept' : source.logitsRows;
@@ -106,11 +108,11 @@ export class LanguageModel {
     }
   }
 
-  private static async createSession(folder: ModelFolder, device: DeviceKind, source: GraphSource): Promise<ort.InferenceSession> {
+  private static async createSession(folder: ModelFolder, device: DeviceKind, source: GraphSource, threads?: number): Promise<ort.InferenceSession> {
     const { numLayers } = folder.config;
     const kvOut = source.fused === 'buffer' ? newKvNames(numLayers) : kvNames('present', numLayers);
     const locations = Object.fromEntries([['logits', 'cpu'], ...kvOut.map((n) => [n, source.fused === 'buffer' ? 'cpu' : 'gpu-buffer'])]);
-    const options = sessionOptions(device, locations);
+    const options = sessionOptions(device, locations, threads);
     return source.bytes ? ort.InferenceSession.create(source.bytes, options) : ort.InferenceSession.create(folder.onnxPath, options);
   }
 
