@@ -1,4 +1,4 @@
-// `splice eval pie|fim|frame|shape --tasks FILE.jsonl`: metrics per mode; JSON result on the last line with --json.
+// `splice eval pie|fim|frame|shape|graph --tasks FILE.jsonl`: metrics per mode; JSON result on the last line with --json.
 import { PROMPT_MODES, SpliceError, UPDATE_MODES, type PromptMode, type UpdateMode } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { ENGINE_OPTIONS } from './engineOptions.js';
@@ -8,6 +8,7 @@ import { evalFim, type FimTask } from './eval/fimEval.js';
 import { evalPromptModes } from './eval/promptModeEval.js';
 import { evalFrames } from './eval/frameEval.js';
 import { runEvalShape } from './eval/shapeEval.js';
+import { runEvalGraph } from './eval/graphEval.js';
 import { readFimTasks, readPieTasks } from './eval/readTasks.js';
 
 function parseModes(value: string): UpdateMode[] {
@@ -59,7 +60,8 @@ export async function runEval(args: string[]): Promise<void> {
   if (kind === 'fim') return runEvalFim(rest);
   if (kind === 'frame') return runEvalFrame(rest);
   if (kind === 'shape') return runEvalShape(rest);
-  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame, shape)`);
+  if (kind === 'graph') return runEvalGraph(rest);
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame, shape, graph)`);
   const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);
