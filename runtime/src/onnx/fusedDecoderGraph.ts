@@ -203,25 +203,26 @@ class DecoderGraph {
   }
 
   /**
-   * Prefill-shaped attention (many new tokens): per query head, q·Kᵀ and p·V over its KV head's past rows (GEMMs whose
-   * packing the many rows amortize) and the new rows. Returns [1, S, H*D].
+   * Prefill-shaped attention (a chunk of new tokens): per KV head, the queries of its group stacked as G·S rows against
+   * its past rows (one GEMM whose packing the rows amortize, no K/V expansion) and the new rows. Returns [1, S, H*D].
    */
   private prefillAttention(l: number, q: string, k: string, v: string): string {
-    const { numHeads, numKvHeads, headDim } = this.cfg;
+    const { numKvHeads } = this.cfg;
     const pastKs = pastHeadNames(l, 'key', numKvHeads);
     const pastVs = pastHeadNames(l, 'value', numKvHeads);
-    const qh = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
-    const [ks, vs] = [this.split1(k, numKvHeads), this.split1(v, numKvHeads)];
+    const [qs, ks, vs] = [this.split1(this.groupedQuery(q), numKvHeads), this.split1(k, numKvHeads), this.split1(v, numKvHeads)];
+    const perGroup = this.g.ints([1, this.groups, -1, 0]);
+    const stacked = this.g.ints([1, 1, -1, 0]);
     const axis = this.g.ints([3]);
-    const outs = this.split1(qh, numHeads).map((qi, h) => {
-      const j = Math.floor(h / this.groups);
-      const fresh = this.g.op('Add', [this.scores(qi, ks[j]!), NEW_BIAS_INPUT]);
-      const p = this.softmax(this.g.op('Concat', [this.scores(qi, pastKs[j]!), fresh], { axis: 3 }));
+    const outs = qs.map((qj, j) => {
+      // The causal mask is per token: add it with the group's heads as a batch axis, then stack them back.
+      const fresh = this.g.op('Reshape', [this.g.op('Add', [this.g.op('Reshape', [this.scores(qj, ks[j]!), perGroup]), NEW_BIAS_INPUT]), stacked]);
+      const p = this.softmax(this.g.op('Concat', [this.scores(qj, pastKs[j]!), fresh], { axis: 3 }));
       const pPast = this.g.op('Slice', [p, this.g.ints([0]), this.pastRows(), axis]);
       const pNew = this.g.op('Slice', [p, this.pastRows(), this.g.ints([INT64_MAX]), axis]);
       return this.g.op('Add', [this.g.op('MatMul', [pPast, pastVs[j]!]), this.g.op('MatMul', [pNew, vs[j]!])]);
     });
-    return this.mergeHeads(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
+    return this.ungroup(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
   }
 
   /** A branch of the decode/prefill If: its own builder (prefixed names) reading the root's inputs and weights. */
