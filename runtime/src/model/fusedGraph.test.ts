@@ -46,3 +46,18 @@ describe('fused decoder graph', async () => {
     }
   }
 });
+
+describe('fused decoder graph limits', () => {
+  it('masking rows that are not the tail of the cache is refused with the reason on CPU', async () => {
+    const model = await loadFixture('tiny-llama', 'cpu');
+    const cache = model.newCache();
+    try {
+      await model.forward([1, 2, 3, 4], [0, 1, 2, 3], cache);
+      await assert.rejects(model.forward([5], [4], cache, { maskRows: [1, 2] }), /masks only a tail of the cache/);
+      assert.equal(cache.length, 4);
+    } finally {
+      cache.dispose();
+      await model.release();
+    }
+  });
+});
