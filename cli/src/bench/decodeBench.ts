@@ -17,12 +17,17 @@ export interface DecodeBenchRow {
   decode_speedup: number;
   /** Whether both graphs decoded the same greedy tokens in every round. */
   greedy_identical: boolean;
+  /** Rows cached at the end of a run, and rows the fused graph's cache tensors hold (a CPU buffer keeps headroom). */
+  cached_rows: number;
+  fused_cache_capacity_rows: number;
 }
 
 interface Run {
   prefillMs: number;
   tokS: number;
   tokens: number[];
+  rows: number;
+  capacity: number;
 }
 
 function argmax(logits: Float32Array): number {
@@ -45,7 +50,8 @@ async function run(engine: Engine, prompt: number[], steps: number): Promise<Run
       const r = await model.forward([tokens[i - 1]!], [prompt.length + i - 1], cache);
       tokens.push(argmax(r.logits));
     }
-    return { prefillMs, tokS: (steps - 1) / ((performance.now() - t1) / 1000), tokens };
+    const tokS = (steps - 1) / ((performance.now() - t1) / 1000);
+    return { prefillMs, tokS, tokens, rows: cache.length, capacity: cache.capacity };
   } finally {
     cache.dispose();
   }
@@ -86,6 +92,8 @@ export async function benchDecode(fused: Engine, reference: Engine, corpusIds: n
       reference_decode_tok_s: round(rt, 1),
       decode_speedup: round(ft / rt),
       greedy_identical: same,
+      cached_rows: f[0]!.rows,
+      fused_cache_capacity_rows: f[0]!.capacity,
     });
   }
   return rows;
