@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { benchDecode, type DecodeBenchRow } from './bench/decodeBench.js';
+import { parseWeights } from './engineOptions.js';
 import { benchFim, type FimBenchRow } from './bench/fimBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
@@ -140,6 +141,7 @@ async function runDecode(args: string[]): Promise<void> {
     steps: { type: 'string', default: '32' },
     runs: { type: 'string', default: '5' },
     threads: { type: 'string' },
+    weights: { type: 'string' },
     from: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
@@ -151,7 +153,7 @@ async function runDecode(args: string[]): Promise<void> {
   const graphs: Record<string, string> = {};
   let memory: Record<string, number> = {};
   for (const device of v.device!.split(',').map(parseDeviceRequest)) {
-    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused', threads });
+    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused', threads, weights: parseWeights(v.weights) });
     const reference = await Engine.open({ modelDir: v.model, device, graph: 'reference', threads });
     try {
       graphs[fused.model.device] = fused.model.graph;

@@ -11,6 +11,7 @@ export { readModelFolder, type ModelFolder } from './model/ModelFolder.js';
 export { parseModelConfig, type ModelConfig, type RopeConfig, type RopeLayout } from './model/ModelConfig.js';
 export { LanguageModel, type ForwardResult, type LogitsRows } from './model/LanguageModel.js';
 export { GRAPH_CHOICES, type GraphChoice } from './model/decoderGraph.js';
+export { WEIGHT_BITS, type WeightBits } from './onnx/quantizeNBits.js';
 export { KvCache, type KvShape, type KvDtype } from './kv/KvCache.js';
 export { KvOps, type CpuLayer } from './kv/KvOps.js';
 export { generate, prefill, type GenerateOptions, type GenerateResult, type StopReason } from './generate/generate.js';

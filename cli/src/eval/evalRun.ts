@@ -7,6 +7,8 @@ import { engineOptions } from '../engineOptions.js';
 export interface EvalRunOptions {
   model?: string;
   device?: string;
+  graph?: string;
+  weights?: string;
   json?: boolean;
   details?: string;
 }

@@ -9,6 +9,7 @@ import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import type { GraphChoice } from '../model/decoderGraph.js';
+import type { WeightBits } from '../onnx/quantizeNBits.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   graph?: GraphChoice;
   /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
   threads?: number;
+  /** The fused graph's MatMul weights (default float32; int8/int4: MatMulNBits blocks quantized at load). */
+  weights?: WeightBits;
 }
 
 export interface EngineInfo {
@@ -132,7 +135,7 @@ export class Engine {
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
     const device = await resolveDevice(opts.device ?? 'auto');
-    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph, threads: opts.threads });
+    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph, threads: opts.threads, weights: opts.weights });
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 

@@ -10,6 +10,7 @@ import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, pastHeadNames, type KvMode } fr
 import { attentionBias, causalBias } from './attentionBias.js';
 import { defaultGraphChoice, fusedSource, type GraphChoice, type GraphSource, referenceSource } from './decoderGraph.js';
 import type { ModelFolder } from './ModelFolder.js';
+import type { WeightBits } from '../onnx/quantizeNBits.js';
 
 const REQUIRED_INPUTS = ['input_ids', 'attention_mask', 'position_ids'];
 
@@ -43,6 +44,8 @@ export interface LoadOptions {
   keepLogits?: boolean;
   /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
   threads?: number;
+  /** The fused graph's MatMul weights: float32 as exported (default), or 8/4-bit blocks (MatMulNBits). */
+  weights?: WeightBits;
   /** Which graph to run (default SPLICE_GRAPH, else 'fused', which falls back to the reference graph with the reason in `graph`). */
   graph?: GraphChoice;
 }
@@ -79,7 +82,7 @@ export class LanguageModel {
     const keep = opts.keepLogits !== false;
     let source: GraphSource;
     if ((opts.graph ?? defaultGraphChoice()) === 'fused') {
-      const fused = fusedSource(folder, device);
+      const fused = fusedSource(folder, device, opts.weights);
       source = typeof fused === 'string' ? referenceSource(folder, keep, `reference (${fused})`) : fused;
     } else source = referenceSource(folder, keep, 'reference (chosen)');
     let session: ort.InferenceSession;

@@ -6,6 +6,7 @@ import { SpliceError } from '../errors.js';
 import { readDecoderWeights } from '../onnx/decoderWeights.js';
 import { fusedDecoderGraph, type KvMode } from '../onnx/fusedDecoderGraph.js';
 import { keepLastLogits } from '../onnx/keepLastLogits.js';
+import type { WeightBits } from '../onnx/quantizeNBits.js';
 import type { ModelFolder } from './ModelFolder.js';
 
 /** `fused` (default): the rebuilt graph where the model maps onto it, else the reference; `reference`: the exported graph. */
@@ -51,7 +52,7 @@ export function referenceSource(folder: ModelFolder, keepLogits: boolean, graph:
 }
 
 /** The fused graph for the device (CPU: preallocated KV buffers written in place; GPUs: KV concatenated in the graph), or why not. */
-export function fusedSource(folder: ModelFolder, device: DeviceKind): GraphSource | string {
+export function fusedSource(folder: ModelFolder, device: DeviceKind, bits: WeightBits = 'float32'): GraphSource | string {
   const bytes = readBytes(folder.onnxPath);
   if (typeof bytes === 'string') return bytes;
   let raw: Record<string, unknown>;
@@ -63,5 +64,5 @@ export function fusedSource(folder: ModelFolder, device: DeviceKind): GraphSourc
   const r = readDecoderWeights(bytes, raw, folder.config);
   if (r.kind === 'unmappable') return r.reason;
   const mode: KvMode = device === 'cpu' ? 'buffer' : 'concat';
-  return { bytes: fusedDecoderGraph(folder.config, r.weights, mode), logitsRows: 'kept', fused: mode, graph: 'fused' };
+  return { bytes: fusedDecoderGraph(folder.config, r.weights, mode, bits), logitsRows: 'kept', fused: mode, graph: bits === 'float32' ? 'fused' : `fused (${bits} weights)` };
 }

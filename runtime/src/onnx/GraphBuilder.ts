@@ -2,7 +2,7 @@
 import { ModelProto } from './onnxSchema.js';
 
 /** ONNX TensorProto.DataType values the runtime uses. */
-export const OnnxType = { float32: 1, int32: 6, int64: 7, float16: 10 } as const;
+export const OnnxType = { float32: 1, uint8: 2, int32: 6, int64: 7, float16: 10 } as const;
 export type OnnxElemType = keyof typeof OnnxType;
 
 /** A dimension: a fixed size or a symbolic name. */

@@ -3,6 +3,7 @@ import type { ModelConfig } from '../model/ModelConfig.js';
 import type { DecoderWeights, LayerWeights, Weight } from './decoderWeights.js';
 import { GraphBuilder } from './GraphBuilder.js';
 import { KEEP_INPUT } from './keepLastLogits.js';
+import { BLOCK_SIZE, quantizeNBits, type WeightBits } from './quantizeNBits.js';
 
 /**
  * How the graph meets the KV cache.
@@ -49,6 +50,11 @@ function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number
   return { cos: g.raw('float32', [maxPositions, pairs], bytes(cos), 'rope_cos'), sin: g.raw('float32', [maxPositions, pairs], bytes(sin), 'rope_sin') };
 }
 
+/** A weight's float32 values (a copy, aligned). */
+function floats(wt: Weight): Float32Array {
+  return new Float32Array(wt.bytes.buffer.slice(wt.bytes.byteOffset, wt.bytes.byteOffset + wt.bytes.length));
+}
+
 class DecoderGraph {
   /** The model's graph: inputs, outputs and every weight. */
   private readonly root = new GraphBuilder('splice_fused_decoder');
@@ -61,10 +67,14 @@ class DecoderGraph {
   private pastRowsName?: string;
   private pastShapeName?: string;
 
+  /** Quantized weights' initializers (data, scales, zero points) by name, in the root graph. */
+  private readonly quantized = new Map<string, string[]>();
+
   constructor(
     private readonly cfg: ModelConfig,
     private readonly w: DecoderWeights,
     private readonly mode: KvMode,
+    private readonly bits: WeightBits,
   ) {
     this.groups = cfg.numHeads / cfg.numKvHeads;
   }
@@ -79,8 +89,26 @@ class DecoderGraph {
     return this.rootWeight(name, wt.dims, () => wt.bytes);
   }
 
+  /** x · W for W [k, n]: a MatMul on float32 weights, or MatMulNBits on 8/4-bit blocks of them. */
+  private matmul(x: string, name: string, k: number, n: number, floats: () => Float32Array): string {
+    if (this.bits === 'float32') return this.g.op('MatMul', [x, this.rootWeight(name, [k, n], () => new Uint8Array(floats().buffer))]);
+    let names = this.quantized.get(name);
+    if (!names) {
+      const q = quantizeNBits(floats(), k, n, this.bits === 'int8' ? 8 : 4);
+      const blob = (BLOCK_SIZE * q.bits) / 8;
+      names = [
+        this.root.raw('uint8', [n, q.blocks, blob], q.data, `${name}.q${q.bits}`),
+        this.root.raw('float32', [n * q.blocks], new Uint8Array(q.scales.buffer), `${name}.scales`),
+        this.root.raw('uint8', [q.zeroPoints.length], q.zeroPoints, `${name}.zero_points`),
+      ];
+      this.quantized.set(name, names);
+    }
+    const attrs = { K: k, N: n, bits: this.bits === 'int8' ? 8 : 4, block_size: BLOCK_SIZE, accuracy_level: 4 };
+    return this.g.msOp('MatMulNBits', [x, ...names], attrs)[0]!;
+  }
+
   private linear(x: string, wt: Weight, name: string, bias?: Weight): string {
-    const y = this.g.op('MatMul', [x, this.weight(wt, name)]);
+    const y = this.matmul(x, name, wt.dims[0]!, wt.dims[1]!, () => floats(wt));
     return bias ? this.g.op('Add', [y, this.weight(bias, `${name}.bias`)]) : y;
   }
 
@@ -89,17 +117,15 @@ class DecoderGraph {
     const rows = parts[0]!.w.dims[0]!;
     const widths = parts.map((p) => p.w.dims[1]!);
     const total = widths.reduce((a, b) => a + b, 0);
-    const floats = (wt: Weight) => new Float32Array(wt.bytes.buffer.slice(wt.bytes.byteOffset, wt.bytes.byteOffset + wt.bytes.length));
     const offsets = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
-    const joined = this.rootWeight(name, [rows, total], () => {
+    let y = this.matmul(x, name, rows, total, () => {
       const out = new Float32Array(rows * total);
       parts.forEach((p, i) => {
         const src = floats(p.w);
         for (let r = 0; r < rows; r++) out.set(src.subarray(r * widths[i]!, (r + 1) * widths[i]!), r * total + offsets[i]!);
       });
-      return new Uint8Array(out.buffer);
+      return out;
     });
-    let y = this.g.op('MatMul', [x, joined]);
     if (parts.some((p) => p.bias)) {
       const bias = this.rootWeight(`${name}.bias`, [total], () => {
         const out = new Float32Array(total);
@@ -316,7 +342,7 @@ class DecoderGraph {
     const last = this.g.op('Add', [mlpOut!, x]);
     const kept = this.g.op('Slice', [last, this.g.op('Neg', [KEEP_INPUT]), this.g.ints([INT64_MAX]), this.g.ints([1])]);
     const hidden = this.norm(kept, this.w.norm, 'final_norm');
-    return [this.g.op('MatMul', [hidden, this.weight(this.w.lmHead, 'lm_head')]), ...kv];
+    return [this.linear(hidden, this.w.lmHead, 'lm_head'), ...kv];
   }
 
   /** `buffer`: one If picks the decode-shaped body (a single new token) or the prefill-shaped one; both read the root's weights. */
@@ -342,7 +368,7 @@ class DecoderGraph {
   }
 }
 
-/** The fused decoder's ONNX bytes (weights copied in; nothing is written to disk). */
-export function fusedDecoderGraph(cfg: ModelConfig, weights: DecoderWeights, mode: KvMode): Uint8Array {
-  return new DecoderGraph(cfg, weights, mode).build();
+/** The fused decoder's ONNX bytes (weights copied in, or quantized to 8/4-bit blocks; nothing is written to disk). */
+export function fusedDecoderGraph(cfg: ModelConfig, weights: DecoderWeights, mode: KvMode, bits: WeightBits = 'float32'): Uint8Array {
+  return new DecoderGraph(cfg, weights, mode, bits).build();
 }
