@@ -8,6 +8,7 @@ export function readSettings(): SpliceSettings {
     enable: c.get<boolean>('enable', true),
     modelPath: c.get<string>('modelPath', ''),
     device: c.get<SpliceSettings['device']>('device', 'auto'),
+    modelVariant: c.get<SpliceSettings['modelVariant']>('modelVariant', 'auto'),
     maxTokens: c.get<number>('maxTokens', 64),
     debounceMs: c.get<number>('debounceMs', 75),
     cacheMode: 'pie',

@@ -7,6 +7,8 @@ export interface SpliceSettings {
   /** Model folder; empty = the bundled model. */
   modelPath: string;
   device: 'cpu' | 'webgpu' | 'cuda' | 'auto';
+  /** Which of the folder's ONNX graphs: `auto` (per device: 4-bit on CPU, fp16 on GPUs, when present) or a variant by name. */
+  modelVariant: 'auto' | 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'int8' | 'uint8' | 'quantized' | 'bnb4';
   maxTokens: number;
   /** Wait this long after the last request before running the model (a newer request cancels the wait). */
   debounceMs: number;
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,
   modelPath: '',
   device: 'auto',
+  modelVariant: 'auto',
   maxTokens: 64,
   debounceMs: 75,
   cacheMode: 'pie',

@@ -8,6 +8,7 @@ export { SpliceError, ModelFolderError, isAbort, type SpliceErrorCode } from './
 export { DEVICE_REQUESTS, parseDeviceRequest, isProviderInstalled, type DeviceKind, type DeviceRequest } from './device/Device.js';
 export { resolveDevice, type ResolvedDevice } from './device/resolveDevice.js';
 export { readModelFolder, type ModelFolder } from './model/ModelFolder.js';
+export { chooseVariant, VARIANT_FILES, VARIANT_REQUESTS, type ModelVariant, type VariantChoice, type VariantRequest } from './model/modelVariant.js';
 export { parseModelConfig, type ModelConfig, type RopeConfig, type RopeLayout } from './model/ModelConfig.js';
 export { LanguageModel, type ForwardResult, type LogitsRows } from './model/LanguageModel.js';
 export { KvCache, type KvShape, type KvDtype } from './kv/KvCache.js';

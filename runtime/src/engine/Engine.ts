@@ -8,7 +8,8 @@ import { generate, type GenerateOptions, type StopReason } from '../generate/gen
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
-import { readModelFolder } from '../model/ModelFolder.js';
+import { readModelFolder, withVariant } from '../model/ModelFolder.js';
+import type { VariantRequest } from '../model/modelVariant.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
@@ -23,6 +24,8 @@ export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
   modelDir?: string;
   device?: DeviceRequest;
+  /** Which ONNX graph of the folder to load (default auto: the device's rule, see modelVariant.ts). */
+  variant?: VariantRequest;
 }
 
 export interface EngineInfo {
@@ -36,6 +39,9 @@ export interface EngineInfo {
   headDim: number;
   kvDtype: string;
   maxPositions: number;
+  /** The ONNX graph loaded (a file of the folder's onnx/) and why that one. */
+  variant: string;
+  variantReason: string;
   /** 'kept': forward passes compute and copy only the logits rows used; 'all (reason)': every row (why the graph was not rewritten). */
   logitsRows: string;
 }
@@ -123,8 +129,10 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
+    const request = { variant: opts.variant ?? 'auto' } as const;
+    const listed = readModelFolder(opts.modelDir ?? defaultModelDir(), request);
     const device = await resolveDevice(opts.device ?? 'auto');
+    const folder = device.kind === 'cpu' ? listed : withVariant(listed, { ...request, device: device.kind });
     const model = await LanguageModel.load(folder, device.kind);
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
@@ -142,6 +150,8 @@ export class Engine {
       headDim: kvShape.headDim,
       kvDtype: kvShape.dtype,
       maxPositions: folder.config.maxPositions,
+      variant: folder.variant.file,
+      variantReason: folder.variant.reason,
       logitsRows: this.model.logitsRows,
     };
   }

@@ -86,3 +86,40 @@ describe('LanguageModel logits rows', async () => {
     }
   });
 });
+
+describe('LanguageModel on the hub layouts (external data, quantized graphs)', () => {
+  it('external-data: onnx/model.onnx + model.onnx_data load from rewritten bytes (logits rows kept), tensors found beside the file', async () => {
+    const model = await loadFixture('external-data', 'cpu');
+    try {
+      assert.equal(model.logitsRows, 'kept');
+      const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 6);
+      const out = await model.forward(ids, ids.map((_, i) => i), model.newCache());
+      assert.ok(out.logits.some((v) => Math.abs(v) > 0.1), 'real weights, not zeros');
+    } finally {
+      await model.release();
+    }
+  });
+
+  for (const variant of ['q4', 'int8'] as const) {
+    it(`quantized ${variant} (model_${variant}.onnx): prefill + single steps = full forward`, async (t) => {
+      const model = await loadFixture('quantized', 'cpu', { variant });
+      try {
+        assert.equal(model.folder.variant.file, `model_${variant}.onnx`);
+        assert.equal(model.logitsRows, 'kept');
+        const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 20);
+        const full = await model.forward(ids, ids.map((_, i) => i), model.newCache(), { logits: 'all' });
+        const cache = model.newCache();
+        await model.forward(ids.slice(0, PREFILL), ids.slice(0, PREFILL).map((_, i) => i), cache, { logits: 'none' });
+        let worst = 0;
+        for (let i = PREFILL; i < ids.length; i++) {
+          const step = await model.forward([ids[i]!], [i], cache);
+          worst = Math.max(worst, maxAbsDiff(step.logits, full.logits.subarray(i * full.vocab, (i + 1) * full.vocab)));
+        }
+        t.diagnostic(`max |Δlogit| = ${worst.toExponential(2)}`);
+        assert.ok(worst < TOLERANCE, `max |Δlogit| = ${worst}`);
+      } finally {
+        await model.release();
+      }
+    });
+  }
+});

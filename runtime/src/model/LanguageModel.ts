@@ -1,5 +1,6 @@
 // The decoder session: validates the ONNX I/O contract and runs forward passes that extend a KvCache.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
@@ -40,6 +41,8 @@ export interface LoadOptions {
 /** Where the session comes from: the rewritten bytes, or the file as it is (and why). */
 interface GraphSource {
   bytes?: Uint8Array;
+  /** The bytes refer to external data files (onnx/model.onnx_data) beside the model file. */
+  external?: boolean;
   /** 'kept' or 'all (reason)'. */
   logitsRows: string;
 }
@@ -53,9 +56,15 @@ function graphSource(onnxPath: string, opts: LoadOptions): GraphSource {
     return { logitsRows: `all (unreadable: ${(err as Error).message})` };
   }
   const r = keepLastLogits(bytes);
-  if (r.kind === 'rewritten') return { bytes: r.bytes, logitsRows: 'kept' };
+  if (r.kind === 'rewritten') return { bytes: r.bytes, external: r.external, logitsRows: 'kept' };
   if (r.kind === 'native') return { logitsRows: 'kept' };
   return { logitsRows: `all (${r.reason})` };
+}
+
+/** A model made from bytes finds its external data files only through this setting: the model file's folder. */
+function withExternalData(options: ort.InferenceSession.SessionOptions, source: GraphSource, onnxPath: string): ort.InferenceSession.SessionOptions {
+  if (!source.bytes || !source.external) return options;
+  return { ...options, extra: { session: { model_external_initializers_file_folder_path: path.dirname(onnxPath) } } };
 }
 
 function attentionMask(total: number, masked?: readonly [number, number]): BigInt64Array {
@@ -85,8 +94,8 @@ export class LanguageModel {
   static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
     const { numLayers } = folder.config;
     const locations = Object.fromEntries([['logits', 'cpu'], ...kvNames('present', numLayers).map((n) => [n, 'gpu-buffer'])]);
-    const options = sessionOptions(device, locations);
     let source = graphSource(folder.onnxPath, opts);
+    const options = withExternalData(sessionOptions(device, locations), source, folder.onnxPath);
     let session: ort.InferenceSession;
     try {
       session = source.bytes ? await ort.InferenceSession.create(source.bytes, options) : await ort.InferenceSession.create(folder.onnxPath, options);

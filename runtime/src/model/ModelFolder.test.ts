@@ -111,13 +111,18 @@ describe('readModelFolder', () => {
     assert.throws(() => readModelFolder(dir), isFolderError(path.join(dir, 'onnx', 'model.onnx'), undefined, /is missing/));
   });
 
-  it('takes the only onnx/model*.onnx when model.onnx is absent, and refuses several', () => {
+  it('takes the only onnx/model*.onnx when model.onnx is absent, the device rule among several, and refuses several unknown ones', () => {
     const dir = copyFixture();
     const onnxDir = path.join(dir, 'onnx');
     fs.renameSync(path.join(onnxDir, 'model.onnx'), path.join(onnxDir, 'model_q4.onnx'));
     assert.equal(readModelFolder(dir).onnxPath, path.join(onnxDir, 'model_q4.onnx'));
     fs.copyFileSync(path.join(onnxDir, 'model_q4.onnx'), path.join(onnxDir, 'model_fp16.onnx'));
-    assert.throws(() => readModelFolder(dir), isFolderError(onnxDir, undefined, /several models \(model_fp16\.onnx, model_q4\.onnx\)/));
+    assert.equal(readModelFolder(dir).variant.variant, 'q4');
+    assert.equal(readModelFolder(dir, { device: 'webgpu' }).onnxPath, path.join(onnxDir, 'model_fp16.onnx'));
+    assert.equal(readModelFolder(dir, { variant: 'fp16' }).onnxPath, path.join(onnxDir, 'model_fp16.onnx'));
+    fs.renameSync(path.join(onnxDir, 'model_q4.onnx'), path.join(onnxDir, 'model_a.onnx'));
+    fs.renameSync(path.join(onnxDir, 'model_fp16.onnx'), path.join(onnxDir, 'model_b.onnx'));
+    assert.throws(() => readModelFolder(dir), isFolderError(onnxDir, undefined, /several models \(model_a\.onnx, model_b\.onnx\)/));
   });
 });
 

@@ -141,12 +141,13 @@ describe('keepLastLogits', () => {
     assert.deepEqual(keepLastLogits(g.toBytes()), { kind: 'native' });
   });
 
-  it('skips a model with external data, and bytes that are not a model', () => {
+  it('rewrites a model with external data and says so (the session must be told its folder); skips bytes that are not a model', () => {
     const original = headModel((g, h) => g.op('Identity', [h], undefined, ['logits']));
     const external = Buffer.concat(lengthDelimited(5, [stringField(8, 'w_ext'), Uint8Array.of(0x70, 0x01)])); // data_location (14) = EXTERNAL
     const r = keepLastLogits(withExtraFields(original, [], [external]));
-    assert.equal(r.kind, 'unchanged');
-    assert.match((r as { reason: string }).reason, /external data/);
+    assert.equal(r.kind, 'rewritten');
+    assert.equal((r as { external: boolean }).external, true);
+    assert.equal((keepLastLogits(original) as { external: boolean }).external, false);
     const garbage = keepLastLogits(Uint8Array.of(0xff, 0xff, 0xff));
     assert.equal(garbage.kind, 'unchanged');
     assert.match((garbage as { reason: string }).reason, /could not be parsed/);
