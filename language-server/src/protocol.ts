@@ -75,6 +75,8 @@ export interface DocumentStats {
   uri: string;
   /** Tokens of the document held in its cache (0: no session yet, or none for this document). */
   cachedTokens: number;
+  /** Why this document cannot be cached now (e.g. the tokenizer's NFC normalizer changes its text): completions encode from scratch. */
+  noCache?: string;
   /** The cached window of the document's tokens (a document longer than the model's context is cached in part). */
   window?: { start: number; end: number; documentTokens: number };
   /** The last cache update (PIE, conflict or full), if any. */

@@ -151,6 +151,22 @@ describe('DocumentSession (PIE)', async () => {
   });
 });
 
+describe('DocumentSession under an NFC tokenizer (qwen2-style)', () => {
+  it('an edit that writes a decomposed character is refused with the reason, and the session stays as it was', async () => {
+    await withModel('qwen2-style', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, TEXT);
+      const ids = s.ids;
+      const at = TEXT.indexOf('Cache:') + 5;
+      await assert.rejects(s.update([{ start: at, end: at, text: 'e\u0301' }]), /no token offsets for this text: the tokenizer's NFC normalizer changes the text/);
+      assert.equal(s.text, TEXT);
+      assert.deepEqual(s.ids, ids);
+      const stats = await s.update([{ start: at, end: at, text: '\u00e9' }]);
+      assert.equal(stats.mode, 'pie', 'the composed character is an ordinary PIE edit');
+      s.dispose();
+    });
+  });
+});
+
 describe('DocumentSession with a RoPE scaling PIE cannot patch', () => {
   it('falls back to full re-encoding and says why', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-dynamic-'));

@@ -12,6 +12,8 @@ export interface SessionStats {
   uri: string;
   /** Document tokens held in the cache (0: no session). */
   cachedTokens: number;
+  /** Why the document cannot have a session now (its completions encode a window from scratch). */
+  noCache?: string;
   /** The cached window of the document's tokens, and the document's length in tokens. */
   window?: { start: number; end: number; documentTokens: number };
   lastUpdate?: Omit<UpdateStats, 'window' | 'contextTokens'>;
@@ -37,9 +39,16 @@ export class SessionStore {
     private readonly isClosed: (uri: string) => boolean,
   ) {}
 
-  /** True when `text` can be cached on this engine (byte-level BPE offsets, not too long). */
+  /** Why `text` cannot be cached on this engine (too long, not byte-level BPE, changed by the normalizer), or undefined. */
+  refusal(text: string): string | undefined {
+    if (text.length > MAX_SESSION_CHARS) return `the document is longer than ${MAX_SESSION_CHARS} characters`;
+    const tokenizer = this.engine.model.folder.tokenizer;
+    if (tokenizer.tokenByteLengths() === undefined) return 'the tokenizer is not byte-level BPE';
+    return tokenizer.offsetProblem(text);
+  }
+
   eligible(text: string): boolean {
-    return text.length <= MAX_SESSION_CHARS && this.engine.model.folder.tokenizer.tokenByteLengths() !== undefined;
+    return this.refusal(text) === undefined;
   }
 
   has(uri: string): boolean {
@@ -50,7 +59,12 @@ export class SessionStore {
   async sync(uri: string, text: string, signal: AbortSignal): Promise<void> {
     const session = this.sessions.get(uri);
     if (!session) return;
-    if (!this.eligible(text)) return this.drop(uri, false);
+    const refusal = this.refusal(text);
+    if (refusal) {
+      this.drop(uri, false);
+      this.record(uri, undefined, { noCache: refusal });
+      return;
+    }
     const update = await session.syncTo(text, 'pie', undefined, signal);
     if (update) this.record(uri, session, { lastUpdate: strip(update) });
   }
@@ -66,10 +80,12 @@ export class SessionStore {
    * one or `useSession` is false (the `none` cache mode, the latency baseline).
    */
   async complete(uri: string, req: CompletionRequest, useSession = true): Promise<StoreCompletion> {
-    if (!useSession || this.isClosed(uri) || !this.eligible(req.text)) {
+    const refusal = useSession && !this.isClosed(uri) ? this.refusal(req.text) : undefined;
+    if (!useSession || this.isClosed(uri) || refusal) {
+      if (refusal && this.sessions.has(uri)) this.drop(uri, false); // its text can no longer be cached
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
-      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
+      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion, noCache: refusal }) };
     }
     const fresh = !this.sessions.has(uri);
     const opened = performance.now();
@@ -79,7 +95,7 @@ export class SessionStore {
     const encoded = r.encodedTokens + (fresh ? session.kvCache.length : 0);
     const ms = fresh ? performance.now() - opened : r.ms;
     const firstTokenMs = r.firstTokenMs + (ms - r.ms);
-    const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
+    const patch: Partial<SessionStats> = { noCache: undefined, lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
     if (r.update) patch.lastUpdate = strip(r.update);
     return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
   }
