@@ -39,12 +39,31 @@ export class SessionStore {
     private readonly isClosed: (uri: string) => boolean,
   ) {}
 
-  /** Why `text` cannot be cached on this engine (too long, not byte-level BPE, changed by the normalizer), or undefined. */
-  refusal(text: string): string | undefined {
-    if (text.length > MAX_SESSION_CHARS) return `the document is longer than ${MAX_SESSION_CHARS} characters`;
+  /**
+   * The document as its session holds it: the text the tokenizer's normalizer makes of it (Qwen2's NFC composes
+   * decomposed characters), which has the same tokens, so the cache stays exact; a cursor offset is carried into it.
+   * A refusal (with the reason) when it cannot be cached: too long, not byte-level BPE, a normalizer that does not
+   * act character by character, or a cursor inside a sequence the normalizer composes.
+   */
+  view(text: string, offset?: number): { text: string; offset?: number } | { refusal: string } {
+    if (text.length > MAX_SESSION_CHARS) return { refusal: `the document is longer than ${MAX_SESSION_CHARS} characters` };
     const tokenizer = this.engine.model.folder.tokenizer;
-    if (tokenizer.tokenByteLengths() === undefined) return 'the tokenizer is not byte-level BPE';
-    return tokenizer.offsetProblem(text);
+    if (tokenizer.tokenByteLengths() === undefined) return { refusal: 'the tokenizer is not byte-level BPE' };
+    const problem = tokenizer.offsetProblem(text);
+    if (!problem) return { text, offset };
+    const normalized = tokenizer.normalize(text);
+    const stillChanged = tokenizer.offsetProblem(normalized);
+    if (stillChanged) return { refusal: `${problem}, and again after normalizing (${stillChanged})` };
+    if (offset === undefined) return { text: normalized };
+    const before = tokenizer.normalize(text.slice(0, offset));
+    if (before + tokenizer.normalize(text.slice(offset)) !== normalized) return { refusal: `${problem}, and the cursor sits inside a sequence it rewrites` };
+    return { text: normalized, offset: before.length };
+  }
+
+  /** Why `text` cannot be cached on this engine, or undefined when it can. */
+  refusal(text: string): string | undefined {
+    const v = this.view(text);
+    return 'refusal' in v ? v.refusal : undefined;
   }
 
   eligible(text: string): boolean {
@@ -59,20 +78,22 @@ export class SessionStore {
   async sync(uri: string, text: string, signal: AbortSignal): Promise<void> {
     const session = this.sessions.get(uri);
     if (!session) return;
-    const refusal = this.refusal(text);
-    if (refusal) {
+    const v = this.view(text);
+    if ('refusal' in v) {
       this.drop(uri, false);
-      this.record(uri, undefined, { noCache: refusal });
+      this.record(uri, undefined, { noCache: v.refusal });
       return;
     }
-    const update = await session.syncTo(text, 'pie', undefined, signal);
+    const update = await session.syncTo(v.text, 'pie', undefined, signal);
     if (update) this.record(uri, session, { lastUpdate: strip(update) });
   }
 
   /** Makes a session for `uri` if it has none (a warm-up for the document the user looks at). */
   async warm(uri: string, text: string, maxTokens: number, offset: number | undefined, signal: AbortSignal): Promise<void> {
-    if (this.sessions.has(uri) || this.isClosed(uri) || !this.eligible(text)) return;
-    await this.open(uri, text, maxTokens, offset, signal);
+    if (this.sessions.has(uri) || this.isClosed(uri)) return;
+    const v = this.view(text, offset);
+    if ('refusal' in v) return;
+    await this.open(uri, v.text, maxTokens, v.offset, signal);
   }
 
   /**
@@ -80,17 +101,19 @@ export class SessionStore {
    * one or `useSession` is false (the `none` cache mode, the latency baseline).
    */
   async complete(uri: string, req: CompletionRequest, useSession = true): Promise<StoreCompletion> {
-    const refusal = useSession && !this.isClosed(uri) ? this.refusal(req.text) : undefined;
-    if (!useSession || this.isClosed(uri) || refusal) {
+    const v = useSession && !this.isClosed(uri) ? this.view(req.text, req.offset) : undefined;
+    const refusal = v && 'refusal' in v ? v.refusal : undefined;
+    if (!v || refusal) {
       if (refusal && this.sessions.has(uri)) this.drop(uri, false); // its text can no longer be cached
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
       return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion, noCache: refusal }) };
     }
+    const at = { ...req, ...(v as { text: string; offset: number }) }; // the request over the normalized text
     const fresh = !this.sessions.has(uri);
     const opened = performance.now();
-    const session = this.sessions.get(uri) ?? (await this.open(uri, req.text, req.maxTokens, req.offset, req.signal));
-    const r = await this.engine.completeInSession(session, req);
+    const session = this.sessions.get(uri) ?? (await this.open(uri, at.text, at.maxTokens, at.offset, at.signal));
+    const r = await this.engine.completeInSession(session, at);
     this.touch(uri, session);
     const encoded = r.encodedTokens + (fresh ? session.kvCache.length : 0);
     const ms = fresh ? performance.now() - opened : r.ms;

@@ -64,6 +64,11 @@ export class SpliceTokenizer {
     return tokenText(this.config[field]);
   }
 
+  /** `text` as the tokenizer's normalizer makes it before splitting (itself when there is none): encode(normalize(t)) = encode(t). */
+  normalize(text: string): string {
+    return this.inner.normalizer ? this.inner.normalizer.normalize(text) : text;
+  }
+
   /**
    * Why this tokenizer's tokens cannot be laid over `text` byte for byte — its normalizer (Qwen2's NFC, for one)
    * changes the text, so the tokens spell other bytes than the document's — or undefined when they can.
