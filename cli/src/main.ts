@@ -11,11 +11,12 @@ import { runLsp } from './lspCommand.js';
 const USAGE = `usage: splice <command> [options]
 
 commands:
-  complete --file F --line L --col C [--model DIR] [--device cpu|webgpu|cuda|auto] [--max-tokens N]
+  complete --file F --line L --col C [--model DIR] [--device cpu|webgpu|cuda|auto] [--variant V] [--max-tokens N]
            [--temperature T] [--top-p P] [--seed S] [--json]
                          complete at line L, column C (1-based, as the editor shows them)
-  info [--model DIR] [--device D] [--json]
-                         model, tokenizer and device details
+  info [--model DIR] [--device D] [--variant V] [--json]
+                         model, tokenizer and device details; which onnx/model*.onnx and why (--variant
+                         auto|fp32|fp16|q4|q4f16|int8|uint8|quantized|bnb4 picks one, default auto)
   lsp --stdio            run the language server over stdin/stdout
   make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          PIE tasks from real code: edits above a cursor, next line expected
