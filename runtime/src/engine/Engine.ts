@@ -8,7 +8,8 @@ import { generate, type GenerateOptions, type StopReason } from '../generate/gen
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
 import { LanguageModel } from '../model/LanguageModel.js';
-import { readModelFolder, withVariant } from '../model/ModelFolder.js';
+import { readModelFolder } from '../model/ModelFolder.js';
+import { loadPreferredVariant } from '../model/loadPreferredVariant.js';
 import type { VariantRequest } from '../model/modelVariant.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
@@ -129,11 +130,10 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const request = { variant: opts.variant ?? 'auto' } as const;
-    const listed = readModelFolder(opts.modelDir ?? defaultModelDir(), request);
+    const variant = opts.variant ?? 'auto';
+    const folder = readModelFolder(opts.modelDir ?? defaultModelDir(), { variant });
     const device = await resolveDevice(opts.device ?? 'auto');
-    const folder = device.kind === 'cpu' ? listed : withVariant(listed, { ...request, device: device.kind });
-    const model = await LanguageModel.load(folder, device.kind);
+    const model = await loadPreferredVariant(folder, device.kind, variant);
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 

@@ -6,7 +6,7 @@ import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
-import { KEEP_INPUT, keepLastLogits } from '../onnx/keepLastLogits.js';
+import { KEEP_INPUT, KEEP_INPUTS, keepLastLogits } from '../onnx/keepLastLogits.js';
 import type { ModelFolder } from './ModelFolder.js';
 
 const REQUIRED_INPUTS = ['input_ids', 'attention_mask', 'position_ids'];
@@ -78,6 +78,8 @@ export class LanguageModel {
   logitsBytesCopied = 0;
   /** The shape `num_logits_to_keep` is fed in ([1], or [] where a graph declares a scalar); undefined if the graph has none. */
   private readonly keepShape: number[] | undefined;
+  /** The graph's name for it: `num_logits_to_keep` (ours, older exports) or `logits_to_keep`. */
+  private readonly keepName: string;
 
   private constructor(
     readonly folder: ModelFolder,
@@ -87,8 +89,9 @@ export class LanguageModel {
     /** 'kept': the graph computes only the rows asked for; 'all (reason)': it computes every row. */
     readonly logitsRows: string,
   ) {
-    const meta = session.inputMetadata.find((m) => m.name === KEEP_INPUT);
+    const meta = session.inputMetadata.find((m) => KEEP_INPUTS.includes(m.name));
     if (meta) this.keepShape = meta.isTensor && meta.shape.length === 0 ? [] : [1];
+    this.keepName = meta?.name ?? KEEP_INPUT;
   }
 
   static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
@@ -109,7 +112,7 @@ export class LanguageModel {
         throw LanguageModel.loadError(folder, device, err2);
       }
     }
-    const logitsRows = session.inputNames.includes(KEEP_INPUT) ? 'kept' : source.logitsRows;
+    const logitsRows = session.inputNames.some((n) => KEEP_INPUTS.includes(n)) ? 'kept' : source.logitsRows;
     try {
       return new LanguageModel(folder, device, LanguageModel.validateIo(folder, session, source.bytes !== undefined), session, logitsRows);
     } catch (err) {
@@ -165,7 +168,7 @@ export class LanguageModel {
     };
     kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
     const want = opts.logits ?? 'last';
-    if (this.keepShape) feeds[KEEP_INPUT] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
+    if (this.keepShape) feeds[this.keepName] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await this.session.run(feeds);

@@ -60,12 +60,18 @@ export function chooseVariant(onnxDir: string, files: readonly string[], device:
     if (!available.includes(file)) throw new ModelFolderError(onnxDir, undefined, `has no ${file} for the requested variant "${requested}" (present: ${available.join(', ')})`);
     return { variant: requested, file, reason: `${requested} (${file}) as requested`, available };
   }
+  return autoCandidates(onnxDir, available, device)[0]!;
+}
+
+/** `auto`'s choices in the device's order (the next is tried when one cannot be loaded; see Engine.open). */
+export function autoCandidates(onnxDir: string, files: readonly string[], device: DeviceKind): VariantChoice[] {
+  const available = files.filter((f) => /^model.*\.onnx$/.test(f)).sort();
   const pref = PREFERENCE[device];
-  const pick = pref.order.find((v) => available.includes(VARIANT_FILES[v]));
-  if (pick) {
+  const picks = pref.order.filter((v) => available.includes(VARIANT_FILES[v]));
+  if (picks.length > 0) {
     const others = available.length > 1 ? `; preferred on ${device} in the order ${pref.order.join(' > ')}: ${pref.why}` : '';
-    return { variant: pick, file: VARIANT_FILES[pick], reason: `${pick} (${VARIANT_FILES[pick]}), ${available.length > 1 ? `of ${available.join(', ')}` : 'the only graph'}${others}`, available };
+    return picks.map((pick) => ({ variant: pick, file: VARIANT_FILES[pick], reason: `${pick} (${VARIANT_FILES[pick]}), ${available.length > 1 ? `of ${available.join(', ')}` : 'the only graph'}${others}`, available }));
   }
-  if (available.length === 1) return { variant: variantOf(available[0]!) ?? 'other', file: available[0]!, reason: `${available[0]}, the only graph`, available };
+  if (available.length === 1) return [{ variant: variantOf(available[0]!) ?? 'other', file: available[0]!, reason: `${available[0]}, the only graph`, available }];
   throw new ModelFolderError(onnxDir, undefined, `holds several models (${available.join(', ')}) and no model.onnx`);
 }

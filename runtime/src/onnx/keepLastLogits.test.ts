@@ -139,6 +139,12 @@ describe('keepLastLogits', () => {
     g.op('Identity', [x], undefined, ['logits']);
     g.output('logits', 'float32', [1, 'seq', VOCAB]);
     assert.deepEqual(keepLastLogits(g.toBytes()), { kind: 'native' });
+    const renamed = new GraphBuilder('native-renamed');
+    const y = renamed.input('x', 'float32', [1, 'seq', VOCAB]);
+    renamed.input('logits_to_keep', 'int64', []);
+    renamed.op('Identity', [y], undefined, ['logits']);
+    renamed.output('logits', 'float32', [1, 'seq', VOCAB]);
+    assert.deepEqual(keepLastLogits(renamed.toBytes()), { kind: 'native' }, 'transformers >= 4.50 names it logits_to_keep');
   });
 
   it('rewrites a model with external data and says so (the session must be told its folder); skips bytes that are not a model', () => {

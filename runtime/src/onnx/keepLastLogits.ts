@@ -4,6 +4,8 @@ import { firstString, lengthDelimited, mapStrings, packedInt64s, wireFields, typ
 
 /** The input the rewrite adds: int64 [1]; 0 keeps every row, k the last k rows. */
 export const KEEP_INPUT = 'num_logits_to_keep';
+/** Names a graph may already take the same input by (transformers renamed it `logits_to_keep`). */
+export const KEEP_INPUTS: readonly string[] = [KEEP_INPUT, 'logits_to_keep'];
 
 export type KeepLogits =
   /**
@@ -255,7 +257,7 @@ export function keepLastLogits(bytes: Uint8Array): KeepLogits {
   } catch (err) {
     return { kind: 'unchanged', reason: `the model could not be parsed (${(err as Error).message})` };
   }
-  if (g.inputs.has(KEEP_INPUT)) return { kind: 'native' };
+  if (KEEP_INPUTS.some((n) => g.inputs.has(n))) return { kind: 'native' };
   const why = obstacle(model, g);
   if (why) return { kind: 'unchanged', reason: why };
   const edit = planEdit(g, g.producer.get('logits')!);
