@@ -151,7 +151,7 @@ export class ServingCore {
       this.loadedKey = key;
       this.failure = undefined;
       const info = engine.info();
-      this.report({ state: 'ready', model: info.model, device: info.device, detail: info.deviceReason });
+      this.report({ state: 'ready', model: info.model, device: info.device, detail: `${info.deviceReason}; graph ${info.variant}` });
     } catch (err) {
       this.failure = { key, fingerprint };
       this.report({ state: 'error', detail: (err as Error).message });
