@@ -42,8 +42,8 @@ export class SessionStore {
   /**
    * The document as its session holds it: the text the tokenizer's normalizer makes of it (Qwen2's NFC composes
    * decomposed characters), which has the same tokens, so the cache stays exact; a cursor offset is carried into it.
-   * A refusal (with the reason) when it cannot be cached: too long, not byte-level BPE, a normalizer that does not
-   * act character by character, or a cursor inside a sequence the normalizer composes.
+   * A refusal (with the reason) when it cannot be cached: too long, not byte-level BPE, a normalizer whose output it
+   * would change again, or a cursor inside a sequence the normalizer rewrites.
    */
   view(text: string, offset?: number): { text: string; offset?: number } | { refusal: string } {
     if (text.length > MAX_SESSION_CHARS) return { refusal: `the document is longer than ${MAX_SESSION_CHARS} characters` };
@@ -58,16 +58,6 @@ export class SessionStore {
     const before = tokenizer.normalize(text.slice(0, offset));
     if (before + tokenizer.normalize(text.slice(offset)) !== normalized) return { refusal: `${problem}, and the cursor sits inside a sequence it rewrites` };
     return { text: normalized, offset: before.length };
-  }
-
-  /** Why `text` cannot be cached on this engine, or undefined when it can. */
-  refusal(text: string): string | undefined {
-    const v = this.view(text);
-    return 'refusal' in v ? v.refusal : undefined;
-  }
-
-  eligible(text: string): boolean {
-    return this.refusal(text) === undefined;
   }
 
   has(uri: string): boolean {
