@@ -125,7 +125,7 @@ export class LocalHub {
     const drop = this.faults.drop;
     if (drop && drop.file === file.path && drop.times > 0 && body.length > drop.afterBytes) {
       drop.times--;
-      s.write(body.subarray(0, drop.afterBytes), () => s.destroy());
+      s.write(body.subarray(0, drop.afterBytes), () => setTimeout(() => s.destroy(), 200)); // the bytes reach the client, then the connection drops
       return;
     }
     void this.stream(s, body);
