@@ -116,8 +116,11 @@ export class ModelPicker {
   }
 }
 
+/** Sets `splice.modelPath` where it is defined now (a workspace value would otherwise hide a user-level change). */
 async function setModelPath(modelPath: string): Promise<void> {
-  await vscode.workspace.getConfiguration('splice').update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+  const c = vscode.workspace.getConfiguration('splice');
+  const target = c.inspect<string>('modelPath')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await c.update('modelPath', modelPath, target);
 }
 
 /** Entries as quick-pick items, with a separator before each group. */
