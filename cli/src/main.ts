@@ -18,8 +18,8 @@ commands:
   info [--model DIR] [--device D] [--json]
                          model, tokenizer and device details
   lsp --stdio            run the language server over stdin/stdout
-  models list [--models-dir D] [--json]
-                         installed models and the curated hub models
+  models list [--models-dir D] [--hub [--endpoint URL]] [--json]
+                         installed models and the curated hub models (--hub: their sizes and files, asked of the hub)
   models pull OWNER/NAME[:VARIANT] [--revision R] [--endpoint URL] [--models-dir D] [--json]
                          download a hub model (config, tokenizer, one ONNX variant) with progress; resumes, checks sha256
                          (HF_ENDPOINT, HF_TOKEN, HTTPS_PROXY honoured; models folder: SPLICE_MODELS_DIR or ~/.cache/splice/models)

@@ -58,6 +58,29 @@ describe('splice models', () => {
     assert.equal(fs.existsSync(out.dir), false);
   });
 
+  it('list --hub asks the hub what each curated model would fetch; a pull takes the catalog variant (q4) and the folder loads', async () => {
+    // A curated name served from a copy of the fixture whose ONNX file has the q4 variant's name.
+    const q4 = path.join(models, 'q4-copy');
+    fs.cpSync(fixtureDir('tiny-llama'), q4, { recursive: true });
+    fs.renameSync(path.join(q4, 'onnx/model.onnx'), path.join(q4, 'onnx/model_q4.onnx'));
+    const repo = 'onnx-community/Qwen2.5-Coder-0.5B-Instruct';
+    hub.add(repo, q4);
+    const listed = await splice(['models', 'list', '--hub', '--json', '--endpoint', hub.endpoint, '--models-dir', models]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const entries = JSON.parse(listed.stdout).catalog as { repo: string; bytes?: number; files?: string[]; error?: string }[];
+    const served = entries.find((e) => e.repo === repo)!;
+    assert.deepEqual(served.files, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_q4.onnx']);
+    assert.equal(served.bytes, hub.files(repo).reduce((n, f) => n + f.size, 0));
+    assert.ok(entries.filter((e) => e.repo !== repo).every((e) => /not found/.test(e.error ?? '')), 'the others are not on this hub');
+
+    const pulled = await splice(['models', 'pull', repo, '--json', '--endpoint', hub.endpoint, '--models-dir', models]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const dir = JSON.parse(pulled.stdout.trim().split('\n').at(-1)!).dir;
+    assert.equal(dir, path.join(models, 'onnx-community', 'Qwen2.5-Coder-0.5B-Instruct-q4'));
+    const done = await splice(['complete', '--file', file, '--line', '2', '--col', '5', '--model', dir, '--device', 'cpu', '--max-tokens', '2', '--json']);
+    assert.equal(done.code, 0, done.stderr);
+  });
+
   it('a gated model without a token exits 1 explaining HF_TOKEN; a bad name is a usage error', async () => {
     hub.faults = { token: 'hf_x' };
     const r = await splice(['models', 'pull', 'test-org/tiny-llama', '--endpoint', hub.endpoint, '--models-dir', models]);
