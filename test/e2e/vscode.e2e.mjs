@@ -439,7 +439,7 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.locator('.quick-input-list .monaco-list-row', { hasText: size }).first().waitFor({ timeout: 20_000 });
       await pickRow(HUB_REPO);
       // The notification's message shows the file, bytes of the total, speed and time left once progress arrives.
-      const toast = await waitFor('the download notification with progress', async () => (await toasts()).find((t) => t.includes(`downloading ${HUB_REPO}`) && / of \d+ KB · /.test(t)), 15_000, 100);
+      const toast = await waitFor('the download notification with progress', async () => (await toasts()).find((t) => t.includes(`downloading ${HUB_REPO}`) && /onnx\/model\.onnx \(4\/4\) · [\d.]+ KB of \d+ KB · [\d.]+ KB\/s/.test(t)), 20_000, 100);
       console.log(`# progress notification: ${toast}`);
       const shot = screenshotPath.replace(/\.png$/, '') + '-download.png';
       await page.screenshot({ path: shot });
@@ -463,7 +463,26 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.screenshot({ path: shot2 });
       console.log(`# screenshot: ${shot2}`);
       assert.match(await statusText(), new RegExp(`Splice ${PULLED_MODEL} · ${DEVICE}`));
-      await page.keyboard.press('Escape');
+      await page.keyboard.press('Tab');
+
+      // The stats view counts the accept (the item's command) among the completions shown.
+      await runCommand('Splice: Show Stats');
+      const statsText = async () => {
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+          if (text.includes('Splice stats')) return text;
+        }
+        return undefined;
+      };
+      const stats = await waitFor('the stats view with an accepted completion', async () => {
+        const t = await statsText();
+        return t && /([1-9]\d*) of ([1-9]\d*) completions shown/.test(t) ? t : undefined;
+      }, 20_000, 500);
+      console.log(`# stats view: ${stats.replace(/\s+/g, ' ').slice(0, 400)}`);
+      const statsShot = screenshotPath.replace(/\.png$/, '') + '-stats.png';
+      await page.screenshot({ path: statsShot });
+      console.log(`# screenshot: ${statsShot}`);
+      assert.match(stats, /Latency \(request → completion shown\)/);
     } catch (err) {
       await explain(err);
     }
@@ -479,6 +498,8 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
       fs.writeFileSync(workspaceSettings, JSON.stringify({ 'splice.modelPath': bad }, null, 2));
       const toast = await waitFor('an error notification naming config.json', async () => (await toasts()).find((t) => t.includes('Splice') && t.includes('config.json')), 60_000, 250);
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'config.json' }).first().hover(); // shows its buttons
+      await delay(500);
       console.log(`# error notification: ${toast}`);
       const shot = screenshotPath.replace(/\.png$/, '') + '-bad-model.png';
       await page.screenshot({ path: shot });
