@@ -51,7 +51,7 @@ export class HubClient {
     this.endpoint = (opts.endpoint?.trim() || env.HF_ENDPOINT?.trim() || DEFAULT_ENDPOINT).replace(/\/+$/, '');
     this.token = opts.token?.trim() || env.HF_TOKEN?.trim() || env.HUGGING_FACE_HUB_TOKEN?.trim() || undefined;
     const timeouts = { headersTimeout: 30_000, bodyTimeout: 30_000 };
-    this.dispatcher = opts.proxy?.trim() ? new ProxyAgent({ uri: opts.proxy.trim(), ...timeouts }) : hasProxyEnv(env) ? new EnvHttpProxyAgent(timeouts) : new Agent(timeouts);
+    this.dispatcher = opts.proxy?.trim() ? new ProxyAgent({ uri: opts.proxy.trim(), ...timeouts }) : hasProxyEnv(env) ? new EnvHttpProxyAgent({ ...timeouts, ...proxyEnv(env) }) : new Agent(timeouts);
   }
 
   /** The files of `repo` at `revision` (a branch, tag or commit) with their sizes and LFS checksums. */
@@ -128,6 +128,16 @@ export class HubClient {
 
 function hasProxyEnv(env: NodeJS.ProcessEnv): boolean {
   return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => env[k]);
+}
+
+/** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) of `env`, for undici's EnvHttpProxyAgent. */
+function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
+  const get = (k: string) => env[k] ?? env[k.toLowerCase()];
+  const out: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
+  if (get('HTTP_PROXY')) out.httpProxy = get('HTTP_PROXY');
+  if (get('HTTPS_PROXY')) out.httpsProxy = get('HTTPS_PROXY');
+  if (get('NO_PROXY')) out.noProxy = get('NO_PROXY');
+  return out;
 }
 
 function header(res: Dispatcher.ResponseData, name: string): string | undefined {

@@ -131,12 +131,16 @@ describe('pullModel (local hub)', () => {
     await assert.rejects(pull({ ref: { repo: 'test-org/nope' } }), /test-org\/nope@main: not found at http:\/\/127\.0\.0\.1/);
   });
 
-  it('honours HF_ENDPOINT, and an explicit proxy (requests tunnel through it)', async () => {
+  it('honours HF_ENDPOINT, an explicit proxy and HTTP_PROXY (requests tunnel through them)', async () => {
     const proxy = await startConnectProxy();
     try {
       const got = await pull({ hub: { env: { HF_ENDPOINT: hub.endpoint }, proxy: proxy.url } });
       assert.equal(got.manifest.endpoint, hub.endpoint);
       assert.ok(proxy.tunnels.length > 0 && proxy.tunnels.every((t) => t.startsWith('127.0.0.1:')), `tunnels: ${proxy.tunnels.join(', ')}`);
+      const before = proxy.tunnels.length;
+      fs.rmSync(path.join(models, 'test-org'), { recursive: true });
+      await pull({ hub: { endpoint: hub.endpoint, env: { HTTP_PROXY: proxy.url } } });
+      assert.ok(proxy.tunnels.length > before, 'HTTP_PROXY from the environment is used too');
     } finally {
       await proxy.stop();
     }
