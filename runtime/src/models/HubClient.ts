@@ -58,8 +58,8 @@ export class HubClient {
   async snapshot(repo: string, revision: string, signal?: AbortSignal): Promise<RepoSnapshot> {
     const url = `${this.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
     const { res } = await this.get(url, {}, signal, `${repo}@${revision}`);
-    const json = (await res.body.json()) as { sha?: unknown; siblings?: unknown };
-    if (typeof json.sha !== 'string' || !Array.isArray(json.siblings)) throw new SpliceError('download', `${url}: the hub's answer has no "sha" and "siblings" (is ${this.endpoint} a Hugging Face hub?)`);
+    const json = (await res.body.json().catch(() => ({}))) as { sha?: unknown; siblings?: unknown };
+    if (typeof json.sha !== 'string' || !Array.isArray(json.siblings)) throw new SpliceError('download', `${url}: the answer is not a hub's repository listing (no "sha" and "siblings"; is ${this.endpoint} a Hugging Face hub?)`);
     return { repo, commit: json.sha, files: json.siblings.map(toHubFile).filter((f): f is HubFile => f !== undefined) };
   }
 

@@ -126,9 +126,17 @@ describe('pullModel (local hub)', () => {
     assert.equal(hub.requests.filter((r) => r.url.includes('/resolve/') || r.origin === 'cdn').length, 0);
   });
 
-  it('names the variants a repository offers when the one asked for is missing, and unknown repositories', async () => {
+  it('names the variants a repository offers when the one asked for is missing, unknown repositories, and a server that is no hub', async () => {
     await assert.rejects(pull({ ref: { repo: REPO, variant: 'q4' } }), /test-org\/tiny-llama has no q4 variant \(onnx\/model_q4\.onnx\); it offers fp32/);
     await assert.rejects(pull({ ref: { repo: 'test-org/nope' } }), /test-org\/nope@main: not found at http:\/\/127\.0\.0\.1/);
+    const notHub = http.createServer((_q, s) => s.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+    await new Promise<void>((r) => notHub.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(notHub.address() as net.AddressInfo).port}`;
+      await assert.rejects(pull({ hub: { endpoint, env: {} } }), /the answer is not a hub's repository listing .*is http:\/\/127\.0\.0\.1:\d+ a Hugging Face hub\?/);
+    } finally {
+      await new Promise((r) => notHub.close(r));
+    }
   });
 
   it('honours HF_ENDPOINT, an explicit proxy and HTTP_PROXY (requests tunnel through them)', async () => {

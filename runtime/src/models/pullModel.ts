@@ -156,7 +156,12 @@ function land(tmp: string, dir: string): void {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const old = fs.existsSync(dir) ? `${dir}.old-${process.pid}-${Date.now()}` : undefined;
   if (old) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    if (old) fs.renameSync(old, dir); // the older install stays as it was
+    throw err;
+  }
   if (old) fs.rmSync(old, { recursive: true, force: true });
 }
 
