@@ -61,7 +61,9 @@ export class ModelPicker {
         const info = await this.server.request<HubModelInfo>(HUB_MODEL_INFO_REQUEST, { model, endpoint: hub.endpoint, token, proxy: hub.proxy }, cts.token);
         sizes.set(model, info.bytes ?? 'size unknown');
       } catch (err) {
-        sizes.set(model, `unavailable: ${(err as Error).message.slice(0, 80)}`);
+        const why = (err as Error).message.replace(/^Request \S+ failed with message: /, '');
+        this.log.warn(`splice: ${model} on the hub: ${why}`);
+        sizes.set(model, / not found at /.test(why) ? 'not on this hub' : / answered 40[13] /.test(why) ? 'needs a token (Set Hugging Face Token)' : 'size unknown (see the log)');
       }
       if (!cts.token.isCancellationRequested) refresh();
     })).finally(() => (qp.busy = false));

@@ -7,7 +7,8 @@ type Item = vscode.QuickPickItem & { run?: () => Thenable<unknown> | void };
 export async function showStatusMenu(snooze: Snooze): Promise<void> {
   const c = vscode.workspace.getConfiguration('splice');
   const enabled = c.get<boolean>('enable', true);
-  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  // The editor's language, also while a webview (the stats view) or a panel has the focus.
+  const languageId = (vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0])?.document.languageId;
   const languages = c.get<Record<string, boolean>>('enableLanguages', { '*': true });
   const languageOn = languageId ? (languages[languageId] ?? languages['*'] ?? true) : undefined;
   const items: Item[] = [

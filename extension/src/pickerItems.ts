@@ -40,7 +40,7 @@ export function hubEntries(list: ModelList, extra: string[], sizes: ReadonlyMap<
   const mark = (repo: string) => (installed.has(repo.toLowerCase()) ? ' · installed' : '');
   const curated = list.catalog.map((e) => {
     const model = `${e.repo}:${e.variant}`;
-    return { label: e.repo, description: `${size(model)} · ${e.params} · ${e.licence} · ${e.variant}${mark(e.repo)}`, detail: `${e.note}; fetches config, tokenizer and onnx/ ${e.variant} weights`, action: { kind: 'pull' as const, model } };
+    return { label: e.repo, description: `${size(model)} · ${e.params} · ${e.licence} · ${e.variant}${mark(e.repo)}`, detail: `${e.note}; fetches config, tokenizer and the ${e.variant} ONNX weights`, action: { kind: 'pull' as const, model } };
   });
   const own = extra.map((model) => ({ label: model.split(':')[0]!, description: `${size(model)} · ${model.split(':')[1] ?? 'fp32'}${mark(model.split(':')[0]!)}`, detail: 'from splice.hubModels', action: { kind: 'pull' as const, model } }));
   return [...own, ...curated, { label: '$(edit) Another hub model…', description: 'owner/name or owner/name:variant (an ONNX export)', action: { kind: 'other' } }];
