@@ -83,6 +83,19 @@ export class ModelPicker {
 
   /** Downloads `model` in the language server with a cancellable progress notification, then uses it. */
   async download(model: string): Promise<void> {
+    if (this.pulling.has(model)) return void vscode.window.showInformationMessage(`Splice: ${model} is already downloading.`);
+    this.pulling.add(model);
+    try {
+      await this.pull(model);
+    } finally {
+      this.pulling.delete(model);
+    }
+  }
+
+  /** Models downloading now (one pull per model at a time: they would share a partial folder). */
+  private readonly pulling = new Set<string>();
+
+  private async pull(model: string): Promise<void> {
     const hub = readHubSettings();
     const token = await this.token();
     try {
@@ -107,7 +120,7 @@ export class ModelPicker {
       if ((err as { code?: number }).code === -32800) return void vscode.window.showInformationMessage(`Splice: the download of ${model} was cancelled; nothing was installed.`);
       this.log.error(`splice: download of ${model} failed: ${(err as Error).message}`);
       const action = await vscode.window.showErrorMessage(`Splice: the download of ${model} failed: ${(err as Error).message}`, 'Retry', 'Set Hub Token', 'Show Log');
-      if (action === 'Retry') return this.download(model);
+      if (action === 'Retry') return void setTimeout(() => void this.download(model)); // after this pull has let go of the model
       if (action === 'Set Hub Token') return void vscode.commands.executeCommand('splice.setHubToken');
       if (action === 'Show Log') this.log.show();
     }

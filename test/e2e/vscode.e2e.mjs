@@ -437,6 +437,9 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       // The hub list asks the hub for each model's size: the served model's appears.
       const size = `${Math.round(hub.files(HUB_REPO).reduce((n, f) => n + f.size, 0) / 1000)} KB`;
       await page.locator('.quick-input-list .monaco-list-row', { hasText: size }).first().waitFor({ timeout: 20_000 });
+      const listShot = screenshotPath.replace(/\.png$/, '') + '-hub-list.png';
+      await page.screenshot({ path: listShot });
+      console.log(`# screenshot: ${listShot}`);
       await pickRow(HUB_REPO);
       // The notification's message shows the file, bytes of the total, speed and time left once progress arrives.
       const toast = await waitFor('the download notification with progress', async () => (await toasts()).find((t) => t.includes(`downloading ${HUB_REPO}`) && /onnx\/model\.onnx \(4\/4\) · [\d.]+ KB of \d+ KB · [\d.]+ KB\/s/.test(t)), 20_000, 100);
@@ -513,6 +516,25 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       }, 90_000, 500);
       console.log(`# status bar after picking ${MODEL}: ${back}`);
       assert.equal(JSON.parse(fs.readFileSync(workspaceSettings, 'utf8'))['splice.modelPath'], '', 'the picker changed the workspace setting that named the bad folder');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('the status bar item opens the Splice menu (enable, snooze, this language, model, stats)', async () => {
+    try {
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click(); // the Python editor has the focus
+      await page.locator('.statusbar-item', { hasText: 'Splice' }).first().click();
+      const rows = await waitFor('the Splice menu', async () => {
+        const texts = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+        return texts.some((t) => t.includes('Snooze')) ? texts.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined;
+      }, 10_000, 200);
+      console.log(`# menu: ${rows.join(' | ')}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-status-menu.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      for (const want of ['Disable completions', 'Snooze completions', 'Disable for python', 'Pick model', 'Show stats']) assert.ok(rows.some((r) => r.includes(want)), `the menu offers "${want}"`);
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }
