@@ -18,3 +18,22 @@ export function readSettings(): SpliceSettings {
     excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),
   };
 }
+
+/** Where the picker finds and puts hub models: the hub's address, the models folder, extra repositories, the editor's proxy. */
+export interface HubSettings {
+  endpoint: string;
+  modelsFolder: string;
+  /** Repositories offered beside the curated ones (`owner/name` or `owner/name:variant`). */
+  extraModels: string[];
+  proxy: string;
+}
+
+export function readHubSettings(): HubSettings {
+  const c = vscode.workspace.getConfiguration('splice');
+  return {
+    endpoint: c.get<string>('hubEndpoint', ''),
+    modelsFolder: c.get<string>('modelsFolder', ''),
+    extraModels: c.get<string[]>('hubModels', []).filter((m) => typeof m === 'string' && m.trim()),
+    proxy: vscode.workspace.getConfiguration('http').get<string>('proxy', ''),
+  };
+}
