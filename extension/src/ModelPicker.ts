@@ -76,7 +76,7 @@ export class ModelPicker {
     qp.dispose();
     if (picked?.kind === 'pull') await this.download(picked.model);
     if (picked?.kind === 'other') {
-      const model = await vscode.window.showInputBox({ title: 'Splice: a hub model', prompt: 'owner/name or owner/name:variant (fp32, fp16, q8, int8, uint8, q4, q4f16)', validateInput: (v) => (/^[\w.-]+\/[\w.-]+(:\w+)?$/.test(v.trim()) ? undefined : 'owner/name or owner/name:variant') });
+      const model = await vscode.window.showInputBox({ title: 'Splice: a hub model', prompt: 'owner/name or owner/name:variant (fp32, fp16, q4, q4f16, int8, uint8, quantized)', validateInput: (v) => (/^[\w.-]+\/[\w.-]+(:\w+)?$/.test(v.trim()) ? undefined : 'owner/name or owner/name:variant') });
       if (model) await this.download(model.trim());
     }
   }

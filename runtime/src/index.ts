@@ -26,7 +26,7 @@ export { PROMPT_MODES, type PromptMode } from './bytes/promptMode.js';
 export { pullModel, planFiles, readManifest, type PullOptions, type PullProgress, type PulledModel, type ModelManifest } from './models/pullModel.js';
 export { listInstalled, removeModel, type InstalledModel } from './models/installedModels.js';
 export { CATALOG, catalogEntry, type CatalogEntry } from './models/catalog.js';
-export { parseModelRef, variantPath, VARIANT_FILES, type ModelRef, type ModelVariant } from './models/modelRef.js';
+export { parseModelRef, variantPath, type ModelRef } from './models/modelRef.js';
 export { defaultModelsFolder, modelsFolder, installedModelDir } from './models/modelsFolder.js';
 export { HubClient, DEFAULT_ENDPOINT, type HubOptions, type RepoSnapshot, type HubFile } from './models/HubClient.js';
 export { formatBytes } from './models/formatBytes.js';

@@ -1,19 +1,8 @@
-// A hub model reference: `owner/name[:variant]`, and the ONNX file each variant (dtype) of an Optimum/transformers.js export is.
+// A hub model reference: `owner/name[:variant]` (variants and their files: model/modelVariant.ts).
 import { SpliceError } from '../errors.js';
+import { VARIANT_FILES, type ModelVariant } from '../model/modelVariant.js';
 
-/** The dtype names the hub's ONNX exports use for their `onnx/model*.onnx` siblings (transformers.js's convention). */
-export const VARIANT_FILES = {
-  fp32: 'model.onnx',
-  fp16: 'model_fp16.onnx',
-  q8: 'model_quantized.onnx',
-  int8: 'model_int8.onnx',
-  uint8: 'model_uint8.onnx',
-  q4: 'model_q4.onnx',
-  q4f16: 'model_q4f16.onnx',
-  bnb4: 'model_bnb4.onnx',
-} as const;
-
-export type ModelVariant = keyof typeof VARIANT_FILES;
+export { VARIANT_FILES, type ModelVariant } from '../model/modelVariant.js';
 
 export interface ModelRef {
   /** `owner/name` on the hub. */
