@@ -37,7 +37,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (names.length === 0) {
   for (const d of fs.readdirSync(FIXTURES).sort()) {
-    if (fs.existsSync(path.join(FIXTURES, d, "onnx", "model.onnx"))) names.push(d);
+    if (modelFiles(d).length > 0) names.push(d);
   }
 }
 
@@ -51,16 +51,23 @@ function maxAbsDiff(a, b) {
   return m;
 }
 
+/** A fixture's graphs: onnx/model.onnx and the quantized variants (model_q4.onnx, model_int8.onnx, …). */
+function modelFiles(name) {
+  const dir = path.join(FIXTURES, name, "onnx");
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => /^model.*\.onnx$/.test(f)).sort();
+}
+
 function check(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-async function checkFixture(name) {
+async function checkFixture(name, file, label) {
   const dir = path.join(FIXTURES, name);
   const cfg = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
   const L = cfg.num_hidden_layers, KV = cfg.num_key_value_heads, HD = cfg.head_dim, V = cfg.vocab_size;
   const kvType = cfg.kv_cache_dtype === "float16" ? "float16" : "float32";
-  const sess = await ort.InferenceSession.create(path.join(dir, "onnx", "model.onnx"), {
+  const sess = await ort.InferenceSession.create(path.join(dir, "onnx", file), {
     executionProviders: [ep],
   });
 
@@ -163,9 +170,9 @@ async function checkFixture(name) {
   );
   check(batchDiff <= TOL, `batch diff ${batchDiff}`);
 
-  // 6. optional PyTorch reference
+  // 6. optional PyTorch reference (fp32 graphs only: quantized ones differ from the torch weights by design)
   let refDiff = null;
-  if (refDir) {
+  if (refDir && file === "model.onnx") {
     const ref = JSON.parse(fs.readFileSync(path.join(refDir, `${name}.json`), "utf8"));
     check(JSON.stringify(ref.input_ids) === JSON.stringify(ids), "reference probe ids differ");
     refDiff = maxAbsDiff(full.logits.data, Float32Array.from(ref.logits));
@@ -177,7 +184,7 @@ async function checkFixture(name) {
 
   const fmt = (x) => x.toExponential(2);
   console.log(
-    `${name.padEnd(17)} ok  last-step ${fmt(lastDiff)}  all-steps ${fmt(incDiff)}  ` +
+    `${label.padEnd(17)} ok  last-step ${fmt(lastDiff)}  all-steps ${fmt(incDiff)}  ` +
       `mask ${fmt(maskDiff)}  batch ${fmt(batchDiff)}  shift+100 ${fmt(shiftDiff)}  gap ${fmt(gapDiff)}  ` +
       `|logit|max ${spread.toFixed(2)}` + (refDiff === null ? "" : `  vs-torch ${fmt(refDiff)}`),
   );
@@ -185,11 +192,14 @@ async function checkFixture(name) {
 
 let failed = 0;
 for (const name of names) {
-  try {
-    await checkFixture(name);
-  } catch (e) {
-    failed++;
-    console.log(`${name.padEnd(17)} FAIL ${e.message}`);
+  for (const file of modelFiles(name)) {
+    const label = file === "model.onnx" ? name : `${name}/${file}`;
+    try {
+      await checkFixture(name, file, label);
+    } catch (e) {
+      failed++;
+      console.log(`${label.padEnd(17)} FAIL ${e.message}`);
+    }
   }
 }
 process.exit(failed ? 1 : 0);

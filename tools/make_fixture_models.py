@@ -5,8 +5,13 @@ Each fixture is a complete Splice model folder (config.json, tokenizer.json,
 tokenizer_config.json, onnx/model.onnx) small enough to commit (< 1 MB). The
 weights are random (seeded), so the models produce meaningless but
 deterministic, non-flat logits; they exist to exercise the runtime: KV-cache
-plumbing, RoPE variants (theta, linear scaling, partial rotary, interleaved
-pairs), GQA, q/k/v biases and an fp16 KV cache.
+plumbing, RoPE variants (theta, linear scaling, partial rotary as
+partial_rotary_factor or GPT-NeoX's rotary_pct, interleaved pairs, llama3 and
+yarn scaling), GQA, q/k/v biases, an fp16 KV cache, and the real families'
+quirks: tokenizer.json normalizers and pre-tokenizers (Qwen2's NFC + Split,
+DeepSeek-Coder's Split sequence, StarCoder2's Digits), external data
+(onnx/model.onnx_data) and quantized graphs (onnx/model_q4.onnx with
+com.microsoft MatMulNBits, onnx/model_int8.onnx with DequantizeLinear).
 
 Run with Debian's interpreter, which has python3-torch and python3-onnx:
 
@@ -145,8 +150,44 @@ def special_token_ids(vocab):
     return {tok: base + i for i, tok in enumerate(SPECIAL_TOKENS)}
 
 
-def tokenizer_json(vocab, merges):
+# Pre-tokenizer regexes written like the real families' tokenizer.json (Rust/Oniguruma syntax, \\p{..} classes).
+QWEN2_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+DEEPSEEK_SPLITS = [r"[\r\n]", r"\s?\p{L}+", r"\s?\p{P}+", r"[一-龥ࠀ-一가-퟿]+"]
+
+
+def split(regex):
+    return {"type": "Split", "pattern": {"Regex": regex}, "behavior": "Isolated", "invert": False}
+
+
+def byte_level(use_regex, trim_offsets=True):
+    return {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": trim_offsets, "use_regex": use_regex}
+
+
+def normalizer_and_pre_tokenizer(style):
+    """The normalizer and pre-tokenizer a family's tokenizer.json declares (the merges stay the fixture's own).
+
+    gpt2       : no normalizer, ByteLevel with its built-in GPT-2 regex
+    qwen2      : NFC normalizer; Split on Qwen2's regex, then ByteLevel with use_regex false
+    deepseek   : an empty normalizer Sequence; a Sequence of Split regexes and individual Digits, then ByteLevel
+    starcoder2 : no normalizer; individual Digits, then ByteLevel with the GPT-2 regex
+    """
+    if style == "gpt2":
+        return None, byte_level(True)
+    if style == "qwen2":
+        return {"type": "NFC"}, {"type": "Sequence", "pretokenizers": [split(QWEN2_SPLIT), byte_level(False, False)]}
+    if style == "deepseek":
+        pre = [split(r) for r in DEEPSEEK_SPLITS] + [{"type": "Digits", "individual_digits": True}, byte_level(False)]
+        return {"type": "Sequence", "normalizers": []}, {"type": "Sequence", "pretokenizers": pre}
+    if style == "starcoder2":
+        return None, {"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": True}, byte_level(True)]}
+    raise ValueError(f"unknown tokenizer style {style}")
+
+
+def tokenizer_json(vocab, merges, style="gpt2"):
     specials = special_token_ids(vocab)
+    normalizer, pre_tokenizer = normalizer_and_pre_tokenizer(style)
     return {
         "version": "1.0",
         "truncation": None,
@@ -163,8 +204,8 @@ def tokenizer_json(vocab, merges):
             }
             for tok, tid in specials.items()
         ],
-        "normalizer": None,
-        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+        "normalizer": normalizer,
+        "pre_tokenizer": pre_tokenizer,
         "post_processor": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": True},
         "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
         "model": {
@@ -233,15 +274,31 @@ BASE_SPEC = dict(
     qkv_bias=False,
     max_position_embeddings=4096,
     rms_norm_eps=1e-6,
+    tokenizer="gpt2",
+    rotary_key="partial_rotary_factor",
+    external_data=False,
+    quantize=None,
 )
 
 FIXTURES = {
     "tiny-llama": dict(seed=1),
-    "deepseek-style": dict(seed=2, rope_theta=100000.0, rope_scaling={"type": "linear", "factor": 4.0}, num_key_value_heads=4),
-    "qwen2-style": dict(seed=3, model_type="qwen2", rope_theta=1000000.0, qkv_bias=True),
+    "deepseek-style": dict(seed=2, rope_theta=100000.0, rope_scaling={"type": "linear", "factor": 4.0}, num_key_value_heads=4, tokenizer="deepseek"),
+    "qwen2-style": dict(seed=3, model_type="qwen2", rope_theta=1000000.0, qkv_bias=True, tokenizer="qwen2"),
     "partial-rotary": dict(seed=4, partial_rotary_factor=0.5),
     "interleaved-rope": dict(seed=5, rope_interleaved=True),
     "fp16-kv": dict(seed=6, kv_cache_dtype="float16"),
+    "starcoder2-style": dict(seed=7, model_type="starcoder2", rope_theta=999999.4420358813, qkv_bias=True, tokenizer="starcoder2"),
+    # GPT-NeoX style: the rotated share is `rotary_pct`, the base `rotary_emb_base`.
+    "rotary-pct": dict(seed=8, model_type="gpt_neox", partial_rotary_factor=0.25, rotary_key="rotary_pct"),
+    # Llama 3.1 scaling; a short original context so the 8 pairs fall in all three bands (kept, blended, divided).
+    "llama3-rope": dict(seed=9, rope_theta=500000.0, rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64}),
+    # YaRN as Qwen2.5 configs declare it; its attention factor scales cos/sin when keys are encoded.
+    "yarn-rope": dict(seed=10, model_type="qwen2", qkv_bias=True, rope_scaling={"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 256}),
+    # The hub's layout for large models: onnx/model.onnx holds the graph, onnx/model.onnx_data the weights.
+    "external-data": dict(seed=11, external_data=True),
+    # Only quantized files, as the hub's onnx-community exports ship them: onnx/model_q4.onnx (MatMulNBits, 4 bits,
+    # block 32, com.microsoft) and onnx/model_int8.onnx (int8 weights through DequantizeLinear).
+    "quantized": dict(seed=12, quantize=("q4", "int8")),
 }
 
 
@@ -265,7 +322,7 @@ def config_json(spec, bos_eos_id):
         "vocab_size": spec["vocab_size"],
         "rope_theta": spec["rope_theta"],
         "rope_scaling": spec["rope_scaling"],
-        "partial_rotary_factor": spec["partial_rotary_factor"],
+        spec["rotary_key"]: spec["partial_rotary_factor"],
         "max_position_embeddings": spec["max_position_embeddings"],
         "rms_norm_eps": spec["rms_norm_eps"],
         "hidden_act": "silu",
@@ -278,6 +335,8 @@ def config_json(spec, bos_eos_id):
         "torch_dtype": "float32",
         "splice_fixture": {"seed": spec["seed"], "random_weights": True},
     }
+    if spec["rotary_key"] == "rotary_pct":  # GPT-NeoX names the base rotary_emb_base
+        cfg["rotary_emb_base"] = cfg.pop("rope_theta")
     return cfg
 
 
@@ -297,14 +356,40 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(var + self.eps) * self.weight
 
 
+def yarn_mscale(scale):
+    return 1.0 if scale <= 1 else 0.1 * math.log(scale) + 1.0
+
+
 def rope_inv_freq(spec):
+    """Per-pair inverse frequencies (and the attention factor that scales cos/sin) for the spec's RoPE scaling."""
     rot = int(spec["head_dim"] * spec["partial_rotary_factor"])
     t = torch.arange(0, rot, 2, dtype=torch.float64)
-    inv = spec["rope_theta"] ** (-t / rot)
-    if spec["rope_scaling"]:
-        assert spec["rope_scaling"]["type"] == "linear"
-        inv = inv / spec["rope_scaling"]["factor"]
-    return inv.to(torch.float32), rot
+    theta = spec["rope_theta"]
+    inv = theta ** (-t / rot)
+    sc = spec["rope_scaling"]
+    kind = sc and (sc.get("rope_type") or sc.get("type"))
+    attention = 1.0
+    if kind == "linear":
+        inv = inv / sc["factor"]
+    elif kind == "llama3":
+        old = sc["original_max_position_embeddings"]
+        low, high, factor = sc["low_freq_factor"], sc["high_freq_factor"], sc["factor"]
+        wavelen = 2 * math.pi / inv
+        smooth = (old / wavelen - low) / (high - low)
+        blended = (1 - smooth) * inv / factor + smooth * inv
+        inv = torch.where(wavelen > old / low, inv / factor, torch.where(wavelen < old / high, inv, blended))
+    elif kind == "yarn":
+        factor, old = sc["factor"], sc["original_max_position_embeddings"]
+        def corr(rotations):
+            return rot * math.log(old / (rotations * 2 * math.pi)) / (2 * math.log(theta))
+        lo, hi = max(math.floor(corr(32)), 0), min(math.ceil(corr(1)), rot - 1)
+        hi = hi + 0.001 if lo == hi else hi
+        ramp = ((torch.arange(rot // 2, dtype=torch.float64) - lo) / (hi - lo)).clamp(0, 1)
+        inv = (inv / factor) * ramp + inv * (1 - ramp)
+        attention = yarn_mscale(factor)
+    elif kind:
+        raise ValueError(f"fixture rope_scaling {kind} not modelled")
+    return inv.to(torch.float32), rot, attention
 
 
 def apply_rope(x, cos, sin, rot, head_dim, interleaved):
@@ -401,8 +486,9 @@ class TinyDecoder(nn.Module):
         self.layers = nn.ModuleList([Layer(spec) for _ in range(self.n_layers)])
         self.norm = RMSNorm(spec["hidden_size"], spec["rms_norm_eps"])
         self.lm_head = nn.Linear(spec["hidden_size"], spec["vocab_size"], bias=False)
-        inv_freq, _ = rope_inv_freq(spec)
+        inv_freq, _, attention = rope_inv_freq(spec)
         self.register_buffer("inv_freq", inv_freq, persistent=False)
+        self.rope_attention = attention
 
     def forward(self, input_ids, attention_mask, position_ids, *past):
         x = self.embed_tokens(input_ids)
@@ -413,6 +499,8 @@ class TinyDecoder(nn.Module):
         freqs = position_ids.to(torch.float32)[:, :, None] * self.inv_freq[None, None, :]
         cos = torch.cos(freqs)[:, None]
         sin = torch.sin(freqs)[:, None]
+        if self.rope_attention != 1.0:  # YaRN: keys (and queries) are encoded with scaled cos/sin
+            cos, sin = cos * self.rope_attention, sin * self.rope_attention
         # Causal by cache index: query i sits at cache row past_len + i.
         q_idx = torch.arange(s, dtype=torch.int64) + past_len
         k_idx = torch.arange(total, dtype=torch.int64)
@@ -509,6 +597,107 @@ def export_onnx(model, spec, path):
         print("  (python onnx not available; skipped checker)")
 
 
+# ----------------------------------------------------------------------------
+# External data and quantized variants (post-processing of the exported fp32 graph)
+# ----------------------------------------------------------------------------
+
+
+def save_external(path):
+    """Moves every initializer into onnx/model.onnx_data, as the hub's exports of large models do."""
+    import onnx
+
+    m = onnx.load(str(path))
+    onnx.save_model(m, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=path.name + "_data", size_threshold=0)
+
+
+def quantizable(inits, node, block):
+    """A MatMul whose weight is a 2-D initializer with K a multiple of the block: its weight array [K, N], else None."""
+    from onnx import numpy_helper
+
+    if node.op_type != "MatMul" or node.input[1] not in inits:
+        return None
+    w = numpy_helper.to_array(inits[node.input[1]])
+    return w if w.ndim == 2 and w.shape[0] % block == 0 else None
+
+
+def q4_node(node, w, block, add_init):
+    """MatMulNBits (com.microsoft, 4 bits, symmetric, no zero points: the code 8 means 0) replacing a MatMul.
+
+    B is [N, K/block, block/2] uint8, two codes per byte low nibble first; scales [N * K/block] float32.
+    Each block's scale maps its largest-magnitude weight to code 0 (or 15), as onnxruntime's quantizer does.
+    """
+    import numpy as np
+    import onnx.helper as oh
+
+    k, n = w.shape
+    blocks = w.T.reshape(n, k // block, block).astype(np.float64)
+    idx = np.abs(blocks).argmax(-1)
+    extreme = np.take_along_axis(blocks, idx[..., None], -1)[..., 0]
+    scale = extreme / -8.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(blocks / scale[..., None]) + 8, 0, 15).astype(np.uint8)
+    packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    name = node.input[1]
+    add_init(packed, name + "_Q4")
+    add_init(scale.astype(np.float32).reshape(-1), name + "_scales")
+    return oh.make_node(
+        "MatMulNBits", [node.input[0], name + "_Q4", name + "_scales"], list(node.output), name=node.name + "_Q4",
+        domain="com.microsoft", K=k, N=n, bits=4, block_size=block,
+    )
+
+
+def int8_nodes(node, w, add_init):
+    """int8 weights (per output column scale) through DequantizeLinear, then the MatMul as before."""
+    import numpy as np
+    import onnx.helper as oh
+
+    scale = np.abs(w).max(0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+    name = node.input[1]
+    add_init(q, name + "_int8")
+    add_init(scale.astype(np.float32), name + "_int8_scale")
+    add_init(np.zeros(w.shape[1], dtype=np.int8), name + "_int8_zero")
+    deq = oh.make_node("DequantizeLinear", [name + "_int8", name + "_int8_scale", name + "_int8_zero"], [name + "_deq"], name=node.name + "_deq", axis=1)
+    mm = oh.make_node("MatMul", [node.input[0], name + "_deq"], list(node.output), name=node.name)
+    return [deq, mm]
+
+
+def quantize(src, dst, kind, block=32):
+    """Writes a quantized copy of the fp32 graph at src: kind "q4" (MatMulNBits) or "int8" (DequantizeLinear)."""
+    import onnx
+    from onnx import numpy_helper
+    import onnx.helper as oh
+
+    m = onnx.load(str(src))
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    added, replaced = [], set()
+
+    def add_init(arr, name):
+        added.append(numpy_helper.from_array(arr, name))
+
+    nodes = []
+    for node in g.node:
+        w = quantizable(inits, node, block)
+        if w is None:
+            nodes.append(node)
+            continue
+        replaced.add(node.input[1])
+        nodes.extend([q4_node(node, w, block, add_init)] if kind == "q4" else int8_nodes(node, w, add_init))
+    still_used = {i for nd in nodes for i in nd.input}
+    kept = [t for t in g.initializer if t.name not in replaced or t.name in still_used]
+    del g.node[:]
+    g.node.extend(nodes)
+    del g.initializer[:]
+    g.initializer.extend(kept + added)
+    if kind == "q4":
+        m.opset_import.append(oh.make_opsetid("com.microsoft", 1))
+    onnx.checker.check_model(m)
+    onnx.save_model(m, str(dst))
+    print(f"  {dst.name}: {len(replaced)} MatMul weights quantized ({kind})")
+
+
 def self_check_incremental(model, spec):
     """PyTorch-side sanity: full forward == prefill + single steps; past len 0 works."""
     n = spec["num_hidden_layers"]
@@ -583,18 +772,24 @@ def main():
     vocab_size = len(vocab) + len(specials)
     eot = specials["<|endoftext|>"]
     print(f"  vocab {vocab_size} ({len(vocab)} BPE + {len(specials)} special), <|endoftext|>={eot}")
-    tok_json = tokenizer_json(vocab, merges)
 
     for name in args.only or FIXTURES:
         spec = fixture_spec(name, vocab_size)
         folder = args.out / name
         print(f"{name}:")
         write_json(folder / "config.json", config_json(spec, eot))
-        write_json(folder / "tokenizer.json", tok_json)
+        write_json(folder / "tokenizer.json", tokenizer_json(vocab, merges, spec["tokenizer"]))
         write_json(folder / "tokenizer_config.json", tokenizer_config_json(vocab, spec["max_position_embeddings"]))
         model = build_model(spec)
         print(f"  torch full-vs-incremental max abs diff: {self_check_incremental(model, spec):.3g}")
-        export_onnx(model, spec, folder / "onnx" / "model.onnx")
+        onnx_path = folder / "onnx" / "model.onnx"
+        export_onnx(model, spec, onnx_path)
+        if spec["external_data"]:
+            save_external(onnx_path)
+        for kind in spec["quantize"] or ():
+            quantize(onnx_path, onnx_path.with_name(f"model_{kind}.onnx"), kind)
+        if spec["quantize"]:
+            onnx_path.unlink()  # the hub's quantized folders are tested without the fp32 graph beside them
         if args.reference:
             write_reference(model, spec, args.reference / f"{name}.json")
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())

@@ -1,13 +1,20 @@
-// Options shared by the CLI commands that load a model (--model, --device, --graph, --weights).
-import { GRAPH_CHOICES, SpliceError, WEIGHT_BITS, type EngineOptions, type GraphChoice, type WeightBits, parseDeviceRequest } from '../../runtime/src/index.js';
+// Options shared by the CLI commands that load a model (--model, --device, --variant, --graph, --weights).
+import { GRAPH_CHOICES, type EngineOptions, type GraphChoice, parseDeviceRequest, SpliceError, VARIANT_REQUESTS, type VariantRequest, WEIGHT_BITS, type WeightBits } from '../../runtime/src/index.js';
 
 export const ENGINE_OPTIONS = {
   model: { type: 'string' },
   device: { type: 'string', default: 'auto' },
+  variant: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
   graph: { type: 'string' },
   weights: { type: 'string' },
 } as const;
+
+/** A --variant value (auto, or one of the hub's file variants), refused with the list when unknown. */
+export function parseVariant(value: string): VariantRequest {
+  if ((VARIANT_REQUESTS as readonly string[]).includes(value)) return value as VariantRequest;
+  throw new SpliceError('input', `--variant must be one of ${VARIANT_REQUESTS.join(', ')} (got "${value}")`);
+}
 
 /** --weights float32|int8|int4 (the fused graph's MatMul weights; default float32). */
 export function parseWeights(value: string | undefined): WeightBits | undefined {
@@ -23,6 +30,12 @@ export function parseGraph(value: string | undefined): GraphChoice | undefined {
   throw new SpliceError('input', `unknown graph "${value}" (expected one of ${GRAPH_CHOICES.join(', ')})`);
 }
 
-export function engineOptions(values: { model?: string; device?: string; graph?: string; weights?: string }): EngineOptions {
-  return { modelDir: values.model, device: parseDeviceRequest(values.device ?? 'auto'), graph: parseGraph(values.graph), weights: parseWeights(values.weights) };
+export function engineOptions(values: { model?: string; device?: string; variant?: string; graph?: string; weights?: string }): EngineOptions {
+  return {
+    modelDir: values.model,
+    device: parseDeviceRequest(values.device ?? 'auto'),
+    variant: parseVariant(values.variant ?? 'auto'),
+    graph: parseGraph(values.graph),
+    weights: parseWeights(values.weights),
+  };
 }

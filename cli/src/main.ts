@@ -7,16 +7,25 @@ import { runEval } from './evalCommand.js';
 import { runMakeTasks } from './makeTasksCommand.js';
 import { runInfo } from './infoCommand.js';
 import { runLsp } from './lspCommand.js';
+import { runModels } from './modelsCommand.js';
 
 const USAGE = `usage: splice <command> [options]
 
 commands:
-  complete --file F --line L --col C [--model DIR] [--device cpu|webgpu|cuda|auto] [--max-tokens N]
+  complete --file F --line L --col C [--model DIR] [--device cpu|webgpu|cuda|auto] [--variant V] [--max-tokens N]
            [--temperature T] [--top-p P] [--seed S] [--json]
                          complete at line L, column C (1-based, as the editor shows them)
-  info [--model DIR] [--device D] [--json]
-                         model, tokenizer and device details
+  info [--model DIR] [--device D] [--variant V] [--json]
+                         model, tokenizer and device details; which onnx/model*.onnx and why (--variant
+                         auto|fp32|fp16|q4|q4f16|int8|uint8|quantized|bnb4 picks one, default auto)
   lsp --stdio            run the language server over stdin/stdout
+  models list [--models-dir D] [--hub [--endpoint URL]] [--json]
+                         installed models and the curated hub models (--hub: their sizes and files, asked of the hub)
+  models pull OWNER/NAME[:VARIANT] [--revision R] [--endpoint URL] [--models-dir D] [--json]
+                         download a hub model (config, tokenizer, one ONNX variant) with progress; resumes, checks sha256
+                         (HF_ENDPOINT, HF_TOKEN, HTTPS_PROXY honoured; models folder: SPLICE_MODELS_DIR or ~/.cache/splice/models)
+  models rm OWNER/NAME[:VARIANT] [--models-dir D]
+                         remove an installed model (every variant without :VARIANT)
   make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          PIE tasks from real code: edits above a cursor, next line expected
   make-tasks fim --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
@@ -43,6 +52,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   bench: runBench,
   eval: runEval,
   'make-tasks': runMakeTasks,
+  models: runModels,
 };
 
 async function run(argv: string[]): Promise<number> {

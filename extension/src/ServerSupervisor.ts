@@ -1,7 +1,7 @@
 // Runs the language client: starts it, restarts it on demand, and shows a server that is down in the status bar.
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { STATUS_NOTIFICATION, type SpliceStatus } from '../../language-server/src/protocol.js';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Middleware, type ServerOptions } from 'vscode-languageclient/node';
+import { PULL_PROGRESS_NOTIFICATION, STATUS_NOTIFICATION, type PullProgressParams, type SpliceStatus } from '../../language-server/src/protocol.js';
 import { ServerErrorHandler } from './ServerErrorHandler.js';
 import { readSettings } from './settings.js';
 import type { StatusBar } from './StatusBar.js';
@@ -14,12 +14,26 @@ export class ServerSupervisor implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<void>();
   /** Fires each time a server (the first one, or a restarted one) is up and initialized. */
   readonly onDidStart = this.started.event;
+  private readonly statusEvents = new vscode.EventEmitter<SpliceStatus>();
+  /** Every `splice/status` the current server sends. */
+  readonly onStatus = this.statusEvents.event;
+  private readonly pullEvents = new vscode.EventEmitter<PullProgressParams>();
+  /** `splice/pullProgress` while a model downloads. */
+  readonly onPullProgress = this.pullEvents.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly status: StatusBar,
+    private readonly middleware: Middleware = {},
   ) {}
+
+  /** Sends a request to the running server; fails with a clear message when none runs. */
+  async request<R>(method: string, params: unknown, token?: vscode.CancellationToken): Promise<R> {
+    const c = this.client;
+    if (c?.state !== State.Running) throw new Error('the Splice language server is not running (Splice: Restart Language Server)');
+    return c.sendRequest<R>(method, params, token);
+  }
 
   /** Starts a server (one start or restart at a time). */
   start(): Promise<void> {
@@ -56,8 +70,11 @@ export class ServerSupervisor implements vscode.Disposable {
     const client = this.createClient(handler);
     this.client = client;
     client.onNotification(STATUS_NOTIFICATION, (s: SpliceStatus) => {
-      if (this.client === client) this.status.show(s);
+      if (this.client !== client) return;
+      this.status.show(s);
+      this.statusEvents.fire(s);
     });
+    client.onNotification(PULL_PROGRESS_NOTIFICATION, (p: PullProgressParams) => this.pullEvents.fire(p));
     client.onDidChangeState(({ oldState, newState }) => {
       if (this.client !== client || this.stopping.has(client)) return;
       if (newState === State.Running) {
@@ -102,11 +119,14 @@ export class ServerSupervisor implements vscode.Disposable {
       synchronize: { configurationSection: 'splice' },
       outputChannel: this.log,
       errorHandler,
+      middleware: this.middleware,
     };
     return new LanguageClient('splice', 'Splice', serverOptions, clientOptions);
   }
 
   dispose(): void {
     this.started.dispose();
+    this.statusEvents.dispose();
+    this.pullEvents.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// The status bar item: model, device and busy/idle from the server's `splice/status`, or "Splice down" (click to restart).
+// The status bar item: model, device and busy/idle from the server's `splice/status` (click: the Splice menu), or "Splice down" (click to restart).
 import * as vscode from 'vscode';
 import type { SpliceStatus } from '../../language-server/src/protocol.js';
 
@@ -21,14 +21,29 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  private last: SpliceStatus = { state: 'loading' };
+  private snoozedMinutes = 0;
+
+  /** The model the server reported last (the stats view's title). */
+  get model(): string | undefined {
+    return this.last.model;
+  }
+
+  /** Shows that completions are snoozed for about `minutes` more (0: not snoozed). */
+  setSnoozed(minutes: number): void {
+    this.snoozedMinutes = minutes;
+    if (!this.isDown) this.show(this.last);
+  }
+
   show(status: SpliceStatus): void {
     this.isDown = false;
+    this.last = status;
     const where = status.model ? ` ${status.model} · ${status.device}` : '';
     const label = status.state === 'busy' ? ' …' : status.state === 'error' ? ' error' : status.state === 'disabled' ? ' off' : status.cache?.startsWith('reused') ? ' · cache reused' : '';
-    this.item.text = `${ICONS[status.state]} Splice${where}${label}`;
-    this.item.tooltip = [`Splice: ${status.state}`, status.model && `model: ${status.model}`, status.device && `device: ${status.device}`, status.detail, status.cache && `cache: ${status.cache}`].filter(Boolean).join('\n');
+    this.item.text = this.snoozedMinutes > 0 ? `$(bell-slash) Splice${where} snoozed` : `${ICONS[status.state]} Splice${where}${label}`;
+    this.item.tooltip = [`Splice: ${status.state}${this.snoozedMinutes > 0 ? ` (snoozed, ${this.snoozedMinutes} min left)` : ''}`, status.model && `model: ${status.model}`, status.device && `device: ${status.device}`, status.detail, status.cache && `cache: ${status.cache}`, 'Click for the Splice menu.'].filter(Boolean).join('\n');
     this.item.backgroundColor = status.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    this.item.command = 'splice.showLog';
+    this.item.command = 'splice.statusMenu';
   }
 
   /** The language server is not running: say why; a click restarts it. */

@@ -1,8 +1,14 @@
-// Extension entry: starts the bundled Splice language server, shows its inline completions, its status and its outages.
+// Extension entry: starts the bundled Splice language server, shows its inline completions, its status and its outages,
+// and the commands around them (model picker, status menu, snooze, stats, hub token).
 import * as vscode from 'vscode';
-import { VISIBLE_DOCUMENTS_NOTIFICATION, type VisibleDocumentsParams } from '../../language-server/src/protocol.js';
+import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type VisibleDocumentsParams } from '../../language-server/src/protocol.js';
+import { ErrorNotifier } from './ErrorNotifier.js';
+import { HUB_TOKEN_SECRET, ModelPicker } from './ModelPicker.js';
 import { ServerSupervisor } from './ServerSupervisor.js';
+import { Snooze } from './Snooze.js';
+import { StatsPanel } from './StatsPanel.js';
 import { StatusBar } from './StatusBar.js';
+import { showStatusMenu } from './StatusMenu.js';
 import { VisibleDocumentsNotifier } from './VisibleDocumentsNotifier.js';
 
 let supervisor: ServerSupervisor | undefined;
@@ -10,21 +16,40 @@ let supervisor: ServerSupervisor | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('Splice', { log: true });
   const status = new StatusBar();
-  const server = new ServerSupervisor(context, log, status);
+  const snooze = new Snooze();
+  // While snoozed, the client answers inline-completion requests itself with nothing (the server is not asked).
+  const server = new ServerSupervisor(context, log, status, { provideInlineCompletionItems: (doc, pos, ctx, token, next) => (snooze.active ? null : next(doc, pos, ctx, token)) });
   supervisor = server;
   const visible = new VisibleDocumentsNotifier((params: VisibleDocumentsParams) => server.notify(VISIBLE_DOCUMENTS_NOTIFICATION, params));
+  const errors = new ErrorNotifier();
+  const picker = new ModelPicker(server, context.secrets, log);
+  const stats = new StatsPanel(server, () => status.model);
   context.subscriptions.push(
     log,
     status,
+    snooze,
     server,
     visible,
     server.onDidStart(() => visible.schedule()),
+    server.onStatus((s) => errors.onStatus(s)),
+    snooze.onDidChange(() => status.setSnoozed(snooze.minutesLeft())),
     vscode.commands.registerCommand('splice.showLog', () => log.show()),
     vscode.commands.registerCommand('splice.restartServer', () => server.restart()),
     vscode.commands.registerCommand('splice.toggle', async () => {
       const c = vscode.workspace.getConfiguration('splice');
       await c.update('enable', !c.get<boolean>('enable', true), vscode.ConfigurationTarget.Global);
     }),
+    vscode.commands.registerCommand('splice.pickModel', () => picker.pick().catch((err: unknown) => vscode.window.showErrorMessage(`Splice: ${(err as Error).message}`))),
+    vscode.commands.registerCommand('splice.downloadModel', (model?: string) => (model ? picker.download(model) : picker.pick())),
+    vscode.commands.registerCommand('splice.statusMenu', () => showStatusMenu(snooze)),
+    vscode.commands.registerCommand('splice.snooze', (minutes?: number) => snooze.start(typeof minutes === 'number' ? minutes : 15)),
+    vscode.commands.registerCommand('splice.showStats', () => stats.show()),
+    vscode.commands.registerCommand('splice.setHubToken', async () => {
+      const token = await vscode.window.showInputBox({ title: 'Splice: Hugging Face token', prompt: 'For gated or private models; kept in VS Code\'s secret storage. Empty: remove it.', password: true, ignoreFocusOut: true });
+      if (token === undefined) return;
+      await (token.trim() ? context.secrets.store(HUB_TOKEN_SECRET, token.trim()) : context.secrets.delete(HUB_TOKEN_SECRET));
+    }),
+    vscode.commands.registerCommand(ACCEPTED_COMMAND, () => server.notify(ACCEPTED_NOTIFICATION, {})),
   );
   await server.start();
 }

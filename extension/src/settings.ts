@@ -8,6 +8,7 @@ export function readSettings(): SpliceSettings {
     enable: c.get<boolean>('enable', true),
     modelPath: c.get<string>('modelPath', ''),
     device: c.get<SpliceSettings['device']>('device', 'auto'),
+    modelVariant: c.get<SpliceSettings['modelVariant']>('modelVariant', 'auto'),
     maxTokens: c.get<number>('maxTokens', 64),
     debounceMs: c.get<number>('debounceMs', 75),
     cacheMode: 'pie',
@@ -15,5 +16,24 @@ export function readSettings(): SpliceSettings {
     sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
     enableLanguages: c.get<Record<string, boolean>>('enableLanguages', { '*': true }),
     excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),
+  };
+}
+
+/** Where the picker finds and puts hub models: the hub's address, the models folder, extra repositories, the editor's proxy. */
+export interface HubSettings {
+  endpoint: string;
+  modelsFolder: string;
+  /** Repositories offered beside the curated ones (`owner/name` or `owner/name:variant`). */
+  extraModels: string[];
+  proxy: string;
+}
+
+export function readHubSettings(): HubSettings {
+  const c = vscode.workspace.getConfiguration('splice');
+  return {
+    endpoint: c.get<string>('hubEndpoint', ''),
+    modelsFolder: c.get<string>('modelsFolder', ''),
+    extraModels: c.get<string[]>('hubModels', []).filter((m) => typeof m === 'string' && m.trim()),
+    proxy: vscode.workspace.getConfiguration('http').get<string>('proxy', ''),
   };
 }

@@ -10,7 +10,8 @@ import { placeOf } from './completion/place/placeOf.js';
 import { TypedThroughCache } from './completion/reuse/TypedThroughCache.js';
 import { itemInDocument, viewWithSelected, type CompletionView } from './completion/suggest/selectedCompletion.js';
 import { controllerFor, delay } from './delay.js';
-import { DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
+import { registerModelRequests } from './modelRequests.js';
+import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { ServerMetricsMonitor } from './serverMetrics.js';
 import { mergeSettings } from './settings.js';
 
@@ -60,6 +61,8 @@ export class SpliceServer {
     connection.onRequest(STATS_REQUEST, (params: StatsParams | undefined) => this.engine.stats(params?.uri).catch(() => []) as Promise<DocumentStats[]>);
     connection.onRequest(METRICS_REQUEST, (params: MetricsParams | undefined) => this.metrics.request(params));
     connection.onNotification(VISIBLE_DOCUMENTS_NOTIFICATION, (p: VisibleDocumentsParams) => this.warmActive(p));
+    connection.onNotification(ACCEPTED_NOTIFICATION, () => this.metrics.countAccepted());
+    registerModelRequests(connection);
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
       await Promise.all([this.engine.shutdown(), this.shaper.dispose()]);
@@ -81,8 +84,8 @@ export class SpliceServer {
 
   private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    const { modelPath, device, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
-    this.engine.configure({ modelPath, device, maxTokens, cacheMode, fimFrame, promptMode: sampling });
+    const { modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
+    this.engine.configure({ modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, promptMode: sampling });
     this.showState(); // re-enabled over an engine that stays loaded: no new status comes from the worker
   }
 
@@ -102,8 +105,11 @@ export class SpliceServer {
     this.latest.get(uri)?.abort();
     const controller = controllerFor(token);
     this.latest.set(uri, controller);
+    const started = performance.now();
     try {
-      return await this.completeAt(params, controller.signal);
+      const list = await this.completeAt(params, controller.signal);
+      if (list?.items.length) this.metrics.countShown(performance.now() - started);
+      return list;
     } finally {
       if (this.latest.get(uri) === controller) this.latest.delete(uri);
     }
@@ -141,7 +147,8 @@ export class SpliceServer {
   /** The LSP answer: one item in document positions (extending the suggest widget's selection, if any). */
   private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: { text: string; replaceSuffix: number }): InlineCompletionList {
     const { insertText, start, end } = itemInDocument(view, offset, shaped);
-    return { items: [{ insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) } }] };
+    // VS Code runs the item's command when the user accepts it: the acceptance rate in `splice/metrics`.
+    return { items: [{ insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, command: { title: 'Splice: completion accepted', command: ACCEPTED_COMMAND } }] };
   }
 
   private loggedGrammarFailures = 0;

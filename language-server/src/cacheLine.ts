@@ -4,7 +4,8 @@ import type { DocumentStats } from './protocol.js';
 export function describeCache(stats: DocumentStats): string {
   const w = stats.window;
   const windowed = w && w.end - w.start < w.documentTokens ? ` (window ${w.start}–${w.end} of ${w.documentTokens})` : '';
-  const reuse = stats.cachedTokens ? `reused ${stats.lastCompletion?.reusedTokens ?? 0} of ${stats.cachedTokens} cached tokens${windowed}` : 'no cache';
+  const none = stats.noCache ? `no cache (${stats.noCache})` : 'no cache';
+  const reuse = stats.cachedTokens ? `reused ${stats.lastCompletion?.reusedTokens ?? 0} of ${stats.cachedTokens} cached tokens${windowed}` : none;
   const u = stats.lastUpdate;
   if (!u) return reuse;
   const moved = u.windowMoved ? `, window moved ${u.windowMoved}` : '';

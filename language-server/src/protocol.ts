@@ -7,6 +7,8 @@ export interface SpliceSettings {
   /** Model folder; empty = the bundled model. */
   modelPath: string;
   device: 'cpu' | 'webgpu' | 'cuda' | 'auto';
+  /** Which of the folder's ONNX graphs: `auto` (per device: 4-bit on CPU, fp16 on GPUs, when present) or a variant by name. */
+  modelVariant: 'auto' | 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'int8' | 'uint8' | 'quantized' | 'bnb4';
   maxTokens: number;
   /** Wait this long after the last request before running the model (a newer request cancels the wait). */
   debounceMs: number;
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,
   modelPath: '',
   device: 'auto',
+  modelVariant: 'auto',
   maxTokens: 64,
   debounceMs: 75,
   cacheMode: 'pie',
@@ -72,6 +75,8 @@ export interface DocumentStats {
   uri: string;
   /** Tokens of the document held in its cache (0: no session yet, or none for this document). */
   cachedTokens: number;
+  /** Why this document cannot be cached now (e.g. the tokenizer's NFC normalizer changes its text): completions encode from scratch. */
+  noCache?: string;
   /** The cached window of the document's tokens (a document longer than the model's context is cached in part). */
   window?: { start: number; end: number; documentTokens: number };
   /** The last cache update (PIE, conflict or full), if any. */
@@ -123,7 +128,20 @@ export interface ServerMetrics {
   /** Time the completion pipeline (shaping, syntax checks) added per model completion: median and 95th percentile, ms. */
   shapeMsP50: number;
   shapeMsP95: number;
+  /** Completions answered with an item (from the model or the typed-through cache), and those the user accepted (`splice/accepted`). */
+  shown: number;
+  accepted: number;
+  /** Time from a request to its answer, for answers with an item: counts per bucket (`upToMs`: the bucket's upper edge; null: above the last). */
+  latencyHistogram: { upToMs: number | null; count: number }[];
+  latencyMsP50: number;
+  latencyMsP95: number;
 }
+
+/** `splice/accepted` (client → server notification): the user accepted a shown completion (the item's command). */
+export const ACCEPTED_NOTIFICATION = 'splice/accepted';
+
+/** The command each inline completion item carries: VS Code runs it when the item is accepted. */
+export const ACCEPTED_COMMAND = 'splice.completionAccepted';
 
 /** `splice/visibleDocuments` (client → server notification): the documents shown in editors, the active one first. */
 export const VISIBLE_DOCUMENTS_NOTIFICATION = 'splice/visibleDocuments';
@@ -133,3 +151,73 @@ export interface VisibleDocumentsParams {
 }
 
 export const STATUS_NOTIFICATION = 'splice/status';
+
+/** `splice/listModels` (client → server request): the models a picker offers. Reads only the local disk. */
+export const LIST_MODELS_REQUEST = 'splice/listModels';
+
+export interface ListModelsParams {
+  /** The models folder setting (empty: SPLICE_MODELS_DIR or the per-user cache folder). */
+  modelsFolder?: string;
+}
+
+export interface ModelList {
+  modelsDir: string;
+  bundled: { name: string; dir: string };
+  installed: { id: string; dir: string; bytes: number }[];
+  /** The curated hub models: repo, parameters, licence, the variant fetched, a note. */
+  catalog: { repo: string; params: string; licence: string; variant: string; note: string }[];
+}
+
+/** Where hub requests go and how: the editor's settings (empty fields fall back to HF_ENDPOINT, HF_TOKEN, HTTPS_PROXY). */
+export interface HubParams {
+  endpoint?: string;
+  token?: string;
+  proxy?: string;
+}
+
+/** `splice/hubModelInfo` (client → server request): what pulling a model would fetch (asks the hub: an explicit user action). */
+export const HUB_MODEL_INFO_REQUEST = 'splice/hubModelInfo';
+
+export interface HubModelInfoParams extends HubParams {
+  /** `owner/name` or `owner/name:variant`. */
+  model: string;
+}
+
+export interface HubModelInfo {
+  model: string;
+  variant: string;
+  files: { path: string; size?: number }[];
+  /** Sum of the sizes (undefined if the hub lists none). */
+  bytes?: number;
+}
+
+/** `splice/pullModel` (client → server request, cancellable): downloads a hub model into the models folder. */
+export const PULL_MODEL_REQUEST = 'splice/pullModel';
+
+export interface PullModelParams extends HubParams {
+  model: string;
+  modelsFolder?: string;
+  revision?: string;
+}
+
+export interface PullModelResult {
+  dir: string;
+  id: string;
+  bytes: number;
+  /** False when that commit was installed already. */
+  downloaded: boolean;
+}
+
+/** `splice/pullProgress` (server → client notification) while a pull runs. */
+export const PULL_PROGRESS_NOTIFICATION = 'splice/pullProgress';
+
+export interface PullProgressParams {
+  model: string;
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  received: number;
+  total?: number;
+  bytesPerSecond: number;
+  etaSeconds?: number;
+}

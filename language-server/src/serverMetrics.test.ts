@@ -1,7 +1,7 @@
 // ServerMetricsMonitor: a blocked event loop shows as a stall; counters add up and reset.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ServerMetricsMonitor } from './serverMetrics.js';
+import { histogram, ServerMetricsMonitor } from './serverMetrics.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,5 +29,18 @@ describe('ServerMetricsMonitor', () => {
     assert.ok(after.eventLoopMaxMs < before.eventLoopMaxMs, 'the stall belongs to the previous window');
     assert.equal(after.completions, 0);
     assert.equal(after.encodedTokens, 0);
+  });
+
+  it('counts shown and accepted completions and buckets their latency', () => {
+    const m = new ServerMetricsMonitor();
+    for (const ms of [10, 25, 26, 150, 5000]) m.countShown(ms);
+    m.countAccepted();
+    const got = m.request();
+    assert.equal(got.shown, 5);
+    assert.equal(got.accepted, 1);
+    assert.deepEqual(got.latencyHistogram.map((b) => b.count), [2, 1, 0, 1, 0, 0, 0, 1]);
+    assert.equal(got.latencyHistogram.at(-1)!.upToMs, null);
+    assert.equal(got.latencyMsP50, 26);
+    assert.deepEqual(histogram([]).map((b) => b.count), [0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });

@@ -7,6 +7,8 @@ const RESOLUTION_MS = 10;
 
 const NS_PER_MS = 1e6;
 const SHAPE_SAMPLES = 1000;
+/** Upper edges of the latency histogram's buckets, ms (one more bucket holds the rest). */
+export const LATENCY_BUCKETS_MS = [25, 50, 100, 200, 400, 800, 1600];
 
 /** Nearest-rank percentile (0 for no samples), rounded to 0.01 ms. */
 export function percentile(values: number[], p: number): number {
@@ -16,6 +18,17 @@ export function percentile(values: number[], p: number): number {
   return Math.round(v * 100) / 100;
 }
 
+/** Counts per LATENCY_BUCKETS_MS bucket (a value equal to an edge falls in that edge's bucket), then the rest. */
+export function histogram(values: number[]): { upToMs: number | null; count: number }[] {
+  const edges = [...LATENCY_BUCKETS_MS, null];
+  const counts = edges.map(() => 0);
+  for (const v of values) {
+    const i = LATENCY_BUCKETS_MS.findIndex((e) => v <= e);
+    counts[i === -1 ? edges.length - 1 : i]!++;
+  }
+  return edges.map((upToMs, i) => ({ upToMs, count: counts[i]! }));
+}
+
 export class ServerMetricsMonitor {
   private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private completions = 0;
@@ -23,6 +36,10 @@ export class ServerMetricsMonitor {
   private reusedCompletions = 0;
   /** The pipeline's time per model completion, ms (the last SHAPE_SAMPLES). */
   private shapeMs: number[] = [];
+  private shown = 0;
+  private accepted = 0;
+  /** Request-to-answer time of answers with an item, ms (the last SHAPE_SAMPLES). */
+  private latencyMs: number[] = [];
 
   /** Starts measuring (the histogram's timer does not keep the process alive). */
   constructor() {
@@ -46,6 +63,18 @@ export class ServerMetricsMonitor {
     if (this.shapeMs.length > SHAPE_SAMPLES) this.shapeMs.splice(0, this.shapeMs.length - SHAPE_SAMPLES);
   }
 
+  /** A completion was answered with an item after `ms` (model or typed-through cache). */
+  countShown(ms: number): void {
+    this.shown++;
+    this.latencyMs.push(ms);
+    if (this.latencyMs.length > SHAPE_SAMPLES) this.latencyMs.splice(0, this.latencyMs.length - SHAPE_SAMPLES);
+  }
+
+  /** The user accepted a shown completion. */
+  countAccepted(): void {
+    this.accepted++;
+  }
+
   /** The metrics since start or the last reset; event-loop delays are stalls beyond the sampling interval. */
   snapshot(): ServerMetrics {
     const stall = (ns: number) => (this.loop.count === 0 ? 0 : Math.max(0, ns / NS_PER_MS - RESOLUTION_MS));
@@ -59,6 +88,11 @@ export class ServerMetricsMonitor {
       reusedCompletions: this.reusedCompletions,
       shapeMsP50: percentile(this.shapeMs, 50),
       shapeMsP95: percentile(this.shapeMs, 95),
+      shown: this.shown,
+      accepted: this.accepted,
+      latencyHistogram: histogram(this.latencyMs),
+      latencyMsP50: percentile(this.latencyMs, 50),
+      latencyMsP95: percentile(this.latencyMs, 95),
     };
   }
 
@@ -76,5 +110,8 @@ export class ServerMetricsMonitor {
     this.encodedTokens = 0;
     this.reusedCompletions = 0;
     this.shapeMs = [];
+    this.shown = 0;
+    this.accepted = 0;
+    this.latencyMs = [];
   }
 }

@@ -2,6 +2,7 @@
 import { DEFAULT_SETTINGS, type SpliceSettings } from './protocol.js';
 
 const DEVICES = new Set(['cpu', 'webgpu', 'cuda', 'auto']);
+const VARIANTS = new Set(['auto', 'fp32', 'fp16', 'q4', 'q4f16', 'int8', 'uint8', 'quantized', 'bnb4']);
 
 export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSettings {
   if (typeof raw !== 'object' || raw === null) return base;
@@ -10,6 +11,7 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.enable === 'boolean') out.enable = r.enable;
   if (typeof r.modelPath === 'string') out.modelPath = r.modelPath;
   if (typeof r.device === 'string' && DEVICES.has(r.device)) out.device = r.device as SpliceSettings['device'];
+  if (typeof r.modelVariant === 'string' && VARIANTS.has(r.modelVariant)) out.modelVariant = r.modelVariant as SpliceSettings['modelVariant'];
   if (typeof r.maxTokens === 'number' && Number.isInteger(r.maxTokens) && r.maxTokens > 0) out.maxTokens = r.maxTokens;
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;

@@ -5,7 +5,8 @@ export type SpliceErrorCode =
   | 'model-folder' // missing or invalid file in a model folder
   | 'device' // execution provider unavailable or failed
   | 'input' // bad argument from a caller (file, line, column, option)
-  | 'inference'; // onnxruntime failed while running a graph
+  | 'inference' // onnxruntime failed while running a graph
+  | 'download'; // a model download failed (hub refused, network, checksum, disk space)
 
 export class SpliceError extends Error {
   constructor(

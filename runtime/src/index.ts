@@ -8,6 +8,7 @@ export { SpliceError, ModelFolderError, isAbort, type SpliceErrorCode } from './
 export { DEVICE_REQUESTS, parseDeviceRequest, isProviderInstalled, type DeviceKind, type DeviceRequest } from './device/Device.js';
 export { resolveDevice, type ResolvedDevice } from './device/resolveDevice.js';
 export { readModelFolder, type ModelFolder } from './model/ModelFolder.js';
+export { chooseVariant, VARIANT_FILES, VARIANT_REQUESTS, type ModelVariant, type VariantChoice, type VariantRequest } from './model/modelVariant.js';
 export { parseModelConfig, type ModelConfig, type RopeConfig, type RopeLayout } from './model/ModelConfig.js';
 export { LanguageModel, type ForwardResult, type LogitsRows } from './model/LanguageModel.js';
 export { GRAPH_CHOICES, type GraphChoice } from './model/decoderGraph.js';
@@ -24,3 +25,10 @@ export { diffTokens, applyTextEdits, checkEdits, type TextEdit, type TokenSpan, 
 export { chooseMode, UPDATE_MODES, type UpdateMode } from './pie/updatePolicy.js';
 export { TokenizedText } from './tokenizer/TokenizedText.js';
 export { PROMPT_MODES, type PromptMode } from './bytes/promptMode.js';
+export { pullModel, planFiles, readManifest, type PullOptions, type PullProgress, type PulledModel, type ModelManifest } from './models/pullModel.js';
+export { listInstalled, removeModel, type InstalledModel } from './models/installedModels.js';
+export { CATALOG, catalogEntry, type CatalogEntry } from './models/catalog.js';
+export { parseModelRef, variantPath, type ModelRef } from './models/modelRef.js';
+export { defaultModelsFolder, modelsFolder, installedModelDir } from './models/modelsFolder.js';
+export { HubClient, DEFAULT_ENDPOINT, type HubOptions, type RepoSnapshot, type HubFile } from './models/HubClient.js';
+export { formatBytes } from './models/formatBytes.js';

@@ -49,6 +49,22 @@ describe('splice CLI', () => {
     assert.equal(lastJson(r.stdout).model, DEFAULT_MODEL);
   });
 
+  it('info --json names the ONNX variant and why; --variant picks another; an absent or unknown one is refused', () => {
+    const quantized = path.join(REPO_ROOT, 'runtime', 'models', 'fixtures', 'quantized');
+    const auto = splice('info', '--model', quantized, '--device', 'cpu', '--json');
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.equal(lastJson(auto.stdout).variant, 'model_q4.onnx');
+    assert.match(String(lastJson(auto.stdout).variantReason), /^q4 \(model_q4\.onnx\), of model_int8\.onnx, model_q4\.onnx; preferred on cpu/);
+    const int8 = splice('info', '--model', quantized, '--device', 'cpu', '--variant', 'int8', '--json');
+    assert.equal(lastJson(int8.stdout).variant, 'model_int8.onnx');
+    const absent = splice('info', '--model', quantized, '--device', 'cpu', '--variant', 'fp16');
+    assert.equal(absent.code, 1);
+    assert.match(absent.stderr, /has no model_fp16\.onnx for the requested variant "fp16" \(present: model_int8\.onnx, model_q4\.onnx\)/);
+    const unknown = splice('info', '--model', quantized, '--variant', 'q3');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--variant must be one of auto, fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4 \(got "q3"\)/);
+  });
+
   it('--model /nonexistent exits non-zero naming the path', () => {
     const r = splice('complete', '--file', file, '--line', '2', '--col', '5', '--model', '/nonexistent', '--json');
     assert.notEqual(r.code, 0);

@@ -2,6 +2,9 @@
 // Python file in Debian's chromium driven by playwright-core, and checks that ghost text appears, that the status bar
 // names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone.
 // The bundled model is a random-weight fixture, so the suggestion is noise: this checks the plumbing, not quality.
+// Then it picks a model from the list a local hub look-alike serves (runtime/src/testing/localHub.ts, started here;
+// splice.hubEndpoint points at it), watches the download's progress notification and the status bar name the new
+// model, and checks that a bad model folder raises a notification whose "Pick Model" action fixes it.
 //
 // Needs `bash tools/install-e2e.sh` (code-server and playwright-core in .e2e/, Debian chromium). Run with
 // `npm run test:e2e`. Environment: SPLICE_E2E_SCREENSHOT=path.png (default: a file in the temp dir, printed),
@@ -38,7 +41,10 @@ if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join('
 const { chromium } = createRequire(path.join(E2E, 'package.json'))('playwright-core');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-e2e-'));
-const dirs = Object.fromEntries(['vsix', 'extensions', 'user-data', 'workspace', 'xdg-config', 'xdg-data'].map((d) => [d, path.join(tmp, d)]));
+const dirs = Object.fromEntries(['vsix', 'extensions', 'user-data', 'workspace', 'xdg-config', 'xdg-data', 'models'].map((d) => [d, path.join(tmp, d)]));
+const HUB_REPO = 'splice-test/tiny-llama';
+const PULLED_MODEL = 'tiny-llama-fp32'; // <models>/<owner>/<name>-<variant>: the folder name the status bar shows
+const settingsPath = path.join(dirs['user-data'], 'User/settings.json');
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 const filePath = path.join(dirs.workspace, FILE_NAME);
 const serverLog = path.join(tmp, 'code-server.log');
@@ -76,6 +82,7 @@ const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 const tail = (file, n = 4000) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-n) : '(none)');
 
 let server; // the code-server process (leader of its own process group)
+let hub; // the local hub look-alike (in this process: nothing here may block the event loop while it serves)
 let browser;
 let page;
 
@@ -176,13 +183,24 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
     run(process.execPath, [CODE_SERVER, '--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, '--install-extension', vsix], { timeoutMs: 60_000 });
     console.log(`# packaged and installed ${path.basename(vsix)} in ${Date.now() - t0} ms`);
 
+    // The local hub: the test's own TypeScript, bundled for this .mjs with esbuild (a dev dependency).
+    const esbuild = await import('esbuild');
+    const hubBundle = path.join(tmp, 'localHub.cjs');
+    esbuild.buildSync({ entryPoints: [path.join(ROOT, 'runtime/src/testing/localHub.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: hubBundle, logLevel: 'warning' });
+    const { LocalHub } = createRequire(import.meta.url)(hubBundle);
+    hub = await new LocalHub().add(HUB_REPO, path.join(ROOT, 'runtime/models/fixtures/tiny-llama')).start();
+    hub.faults = { bytesPerSecond: 150_000 }; // ~4 s for the 634 KB model: long enough to see the progress notification
+
     fs.writeFileSync(filePath, ORIGINAL);
     fs.mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
     fs.writeFileSync(
-      path.join(dirs['user-data'], 'User/settings.json'),
+      settingsPath,
       JSON.stringify(
         {
           'security.workspace.trust.enabled': false,
+          'splice.hubEndpoint': hub.endpoint,
+          'splice.hubModels': [HUB_REPO],
+          'splice.modelsFolder': dirs.models,
           'splice.device': DEVICE,
           'splice.debounceMs': 0,
           'editor.inlineSuggest.enabled': true,
@@ -229,6 +247,7 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
   after(async () => {
     await browser?.close().catch(() => {});
     await stopServer();
+    await hub?.stop();
     if (process.env.SPLICE_E2E_KEEP === '1') console.log(`# kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }, { timeout: 30_000 });
@@ -397,6 +416,125 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
         return t.includes(`Splice ${MODEL} · ${DEVICE}`) ? t : undefined;
       }, 90_000, 500);
       console.log(`# status bar after the restart: ${back}`);
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  /** The text of the notification toasts on screen. */
+  const toasts = () => page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-toast')].map((e) => (e.innerText ?? '').replace(/\s+/g, ' ').trim()));
+
+  async function pickRow(text) {
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+  }
+
+  it('picks a model from the local hub: a progress notification, then the status bar names it and it completes', async () => {
+    try {
+      await runCommand('Splice: Pick Model');
+      await pickRow('Download a model from the hub');
+      // The hub list asks the hub for each model's size: the served model's appears.
+      const size = `${Math.round(hub.files(HUB_REPO).reduce((n, f) => n + f.size, 0) / 1000)} KB`;
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: size }).first().waitFor({ timeout: 20_000 });
+      const listShot = screenshotPath.replace(/\.png$/, '') + '-hub-list.png';
+      await page.screenshot({ path: listShot });
+      console.log(`# screenshot: ${listShot}`);
+      await pickRow(HUB_REPO);
+      // The notification's message shows the file, bytes of the total, speed and time left once progress arrives.
+      const toast = await waitFor('the download notification with progress', async () => (await toasts()).find((t) => t.includes(`downloading ${HUB_REPO}`) && /onnx\/model\.onnx \(4\/4\) · [\d.]+ KB of \d+ KB · [\d.]+ KB\/s/.test(t)), 20_000, 100);
+      console.log(`# progress notification: ${toast}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-download.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      const status = await waitFor(`status bar "Splice ${PULLED_MODEL} · ${DEVICE}"`, async () => {
+        const t = await statusText();
+        return t.includes(`Splice ${PULLED_MODEL} · ${DEVICE}`) ? t : undefined;
+      }, 90_000, 500);
+      console.log(`# status bar: ${status}`);
+      const settings = JSON.parse(fs.readFileSync(settingsPath, 'utf8'));
+      assert.equal(settings['splice.modelPath'], path.join(dirs.models, 'splice-test', PULLED_MODEL), 'splice.modelPath points at the pulled folder');
+      assert.ok(fs.existsSync(path.join(dirs.models, 'splice-test', PULLED_MODEL, 'splice-model.json')), 'the model landed with its manifest');
+      assert.ok(hub.requests.some((r) => r.origin === 'cdn'), 'the model came through the hub (redirect to its CDN)');
+
+      await openFile(FILE_NAME);
+      await gotoLineEnd(CURSOR_LINE);
+      await page.keyboard.type(' * 2', { delay: 80 });
+      const ghost = await waitForGhostText();
+      console.log(`# ghost text from ${PULLED_MODEL}: ${JSON.stringify(ghost)}`);
+      const shot2 = screenshotPath.replace(/\.png$/, '') + '-pulled-model.png';
+      await page.screenshot({ path: shot2 });
+      console.log(`# screenshot: ${shot2}`);
+      assert.match(await statusText(), new RegExp(`Splice ${PULLED_MODEL} · ${DEVICE}`));
+      await page.keyboard.press('Tab');
+
+      // The stats view counts the accept (the item's command) among the completions shown.
+      await runCommand('Splice: Show Stats');
+      const statsText = async () => {
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+          if (text.includes('Splice stats')) return text;
+        }
+        return undefined;
+      };
+      const stats = await waitFor('the stats view with an accepted completion', async () => {
+        const t = await statsText();
+        return t && /([1-9]\d*) of ([1-9]\d*) completions shown/.test(t) ? t : undefined;
+      }, 20_000, 500);
+      console.log(`# stats view: ${stats.replace(/\s+/g, ' ').slice(0, 400)}`);
+      const statsShot = screenshotPath.replace(/\.png$/, '') + '-stats.png';
+      await page.screenshot({ path: statsShot });
+      console.log(`# screenshot: ${statsShot}`);
+      assert.match(stats, /Latency \(request → completion shown\)/);
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('a bad model folder raises a notification whose "Pick Model" action fixes it', async () => {
+    try {
+      const bad = path.join(tmp, 'bad-model');
+      fs.mkdirSync(path.join(bad, 'onnx'), { recursive: true });
+      fs.writeFileSync(path.join(bad, 'config.json'), '{ not json');
+      // A workspace setting (the file appears in the workspace, which VS Code watches); the picker must change it there.
+      const workspaceSettings = path.join(dirs.workspace, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
+      fs.writeFileSync(workspaceSettings, JSON.stringify({ 'splice.modelPath': bad }, null, 2));
+      const toast = await waitFor('an error notification naming config.json', async () => (await toasts()).find((t) => t.includes('Splice') && t.includes('config.json')), 60_000, 250);
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'config.json' }).first().hover(); // shows its buttons
+      await delay(500);
+      console.log(`# error notification: ${toast}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-bad-model.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      for (const action of ['Pick Model', 'Open Settings', 'Show Log', 'Restart']) assert.ok(toast.includes(action), `the notification offers "${action}": ${toast}`);
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'config.json' }).locator('a.monaco-button, .monaco-button', { hasText: 'Pick Model' }).first().click();
+      await pickRow(MODEL);
+      const back = await waitFor(`status bar "Splice ${MODEL} · ${DEVICE}"`, async () => {
+        const t = await statusText();
+        return t.includes(`Splice ${MODEL} · ${DEVICE}`) ? t : undefined;
+      }, 90_000, 500);
+      console.log(`# status bar after picking ${MODEL}: ${back}`);
+      assert.equal(JSON.parse(fs.readFileSync(workspaceSettings, 'utf8'))['splice.modelPath'], '', 'the picker changed the workspace setting that named the bad folder');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('the status bar item opens the Splice menu (enable, snooze, this language, model, stats)', async () => {
+    try {
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click(); // the Python editor has the focus
+      await page.locator('.statusbar-item', { hasText: 'Splice' }).first().click();
+      const rows = await waitFor('the Splice menu', async () => {
+        const texts = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+        return texts.some((t) => t.includes('Snooze')) ? texts.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined;
+      }, 10_000, 200);
+      console.log(`# menu: ${rows.join(' | ')}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-status-menu.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      for (const want of ['Disable completions', 'Snooze completions', 'Disable for python', 'Pick model', 'Show stats']) assert.ok(rows.some((r) => r.includes(want)), `the menu offers "${want}"`);
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }

@@ -167,3 +167,21 @@ describe('Engine (tiny-llama, cpu)', () => {
     });
   });
 });
+
+describe('Engine.open picks the ONNX variant', () => {
+  it('auto takes the next graph in the device order when the preferred one cannot be loaded, and says why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-variants-'));
+    fs.cpSync(fixtureDir('tiny-llama'), dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'onnx', 'model_q4.onnx'), 'not an onnx model');
+    const engine = await Engine.open({ modelDir: dir, device: 'cpu' });
+    try {
+      const info = engine.info();
+      assert.equal(info.variant, 'model.onnx');
+      assert.match(info.variantReason, /^fp32 \(model\.onnx\), of model\.onnx, model_q4\.onnx; .*; not loaded first: model_q4\.onnx \(cannot be loaded by onnxruntime on cpu: /);
+      assert.ok((await engine.complete({ text: TEXT, offset: OFFSET, maxTokens: 2 })).generatedTokens > 0);
+    } finally {
+      await engine.close();
+    }
+    await assert.rejects(Engine.open({ modelDir: dir, device: 'cpu', variant: 'q4' }), (e: unknown) => e instanceof ModelFolderError && /model_q4\.onnx: cannot be loaded by onnxruntime on cpu/.test(e.message), 'a requested variant is not replaced');
+  });
+});

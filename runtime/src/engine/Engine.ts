@@ -11,6 +11,8 @@ import { LanguageModel } from '../model/LanguageModel.js';
 import type { GraphChoice } from '../model/decoderGraph.js';
 import type { WeightBits } from '../onnx/quantizeNBits.js';
 import { readModelFolder } from '../model/ModelFolder.js';
+import { loadPreferredVariant } from '../model/loadPreferredVariant.js';
+import type { VariantRequest } from '../model/modelVariant.js';
 import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
@@ -25,6 +27,8 @@ export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
   modelDir?: string;
   device?: DeviceRequest;
+  /** Which ONNX graph of the folder to load (default auto: the device's rule, see modelVariant.ts). */
+  variant?: VariantRequest;
   /** Which decoder graph to run (default: SPLICE_GRAPH, else the fused graph where the model maps onto it). */
   graph?: GraphChoice;
   /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
@@ -44,6 +48,9 @@ export interface EngineInfo {
   headDim: number;
   kvDtype: string;
   maxPositions: number;
+  /** The ONNX graph loaded (a file of the folder's onnx/) and why that one. */
+  variant: string;
+  variantReason: string;
   /** 'kept': forward passes compute and copy only the logits rows used; 'all (reason)': every row (why the graph was not rewritten). */
   logitsRows: string;
   /** 'fused', or 'reference (why)': the graph forward passes run. */
@@ -133,9 +140,10 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const folder = readModelFolder(opts.modelDir ?? defaultModelDir());
+    const variant = opts.variant ?? 'auto';
+    const folder = readModelFolder(opts.modelDir ?? defaultModelDir(), { variant });
     const device = await resolveDevice(opts.device ?? 'auto');
-    const model = await LanguageModel.load(folder, device.kind, { graph: opts.graph, threads: opts.threads, weights: opts.weights });
+    const model = await loadPreferredVariant(folder, device.kind, variant, { graph: opts.graph, threads: opts.threads, weights: opts.weights });
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 
@@ -152,6 +160,8 @@ export class Engine {
       headDim: kvShape.headDim,
       kvDtype: kvShape.dtype,
       maxPositions: folder.config.maxPositions,
+      variant: folder.variant.file,
+      variantReason: folder.variant.reason,
       logitsRows: this.model.logitsRows,
       graph: this.model.graph,
     };

@@ -1,7 +1,10 @@
 // Incremental decoding through the KV cache equals re-running the full prefix (every fixture and the bundled model, CPU and WebGPU).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { devicesUnderTest, loadFixture, maxAbsDiff, SAMPLE_CODE, TEST_MODELS } from '../testing/fixtures.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ModelProto } from '../onnx/onnxSchema.js';
+import { devicesUnderTest, fixtureDir, loadFixture, maxAbsDiff, SAMPLE_CODE, TEST_MODELS } from '../testing/fixtures.js';
 
 const PREFILL = 8;
 const TOLERANCE = 1e-4;
@@ -85,4 +88,57 @@ describe('LanguageModel logits rows', async () => {
       await model.release();
     }
   });
+});
+
+describe('LanguageModel on the hub layouts (external data, quantized graphs)', () => {
+  it('external-data: onnx/model.onnx + model.onnx_data load from rewritten bytes (logits rows kept), tensors found beside the file', async () => {
+    const model = await loadFixture('external-data', 'cpu');
+    try {
+      assert.equal(model.logitsRows, 'kept');
+      const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 6);
+      const out = await model.forward(ids, ids.map((_, i) => i), model.newCache());
+      assert.ok(out.logits.some((v) => Math.abs(v) > 0.1), 'real weights, not zeros');
+    } finally {
+      await model.release();
+    }
+  });
+
+  it('quantized/model_q4.onnx is quantized as the hub exports are: com.microsoft MatMulNBits, 4 bits, block 32, no fp32 MatMul weights left', () => {
+    const bytes = fs.readFileSync(path.join(fixtureDir('quantized'), 'onnx', 'model_q4.onnx'));
+    const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true, defaults: true }) as {
+      opsetImport: { domain: string }[];
+      graph: { node: { opType: string; domain: string; attribute: { name: string; i: number }[] }[] };
+    };
+    assert.ok(m.opsetImport.some((o) => o.domain === 'com.microsoft'));
+    const nbits = m.graph.node.filter((n) => n.opType === 'MatMulNBits');
+    assert.equal(nbits.length, 15, '7 projections per layer x 2 layers + lm_head');
+    for (const n of nbits) {
+      const attr = Object.fromEntries(n.attribute.map((a) => [a.name, a.i]));
+      assert.deepEqual([n.domain, attr.bits, attr.block_size], ['com.microsoft', 4, 32]);
+    }
+    assert.equal(m.graph.node.filter((n) => n.opType === 'MatMul').length, 4, 'only the attention matmuls (q·k, p·v) stay fp32');
+  });
+
+  for (const variant of ['q4', 'int8'] as const) {
+    it(`quantized ${variant} (model_${variant}.onnx): prefill + single steps = full forward`, async (t) => {
+      const model = await loadFixture('quantized', 'cpu', { variant });
+      try {
+        assert.equal(model.folder.variant.file, `model_${variant}.onnx`);
+        assert.equal(model.logitsRows, 'kept');
+        const ids = model.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 20);
+        const full = await model.forward(ids, ids.map((_, i) => i), model.newCache(), { logits: 'all' });
+        const cache = model.newCache();
+        await model.forward(ids.slice(0, PREFILL), ids.slice(0, PREFILL).map((_, i) => i), cache, { logits: 'none' });
+        let worst = 0;
+        for (let i = PREFILL; i < ids.length; i++) {
+          const step = await model.forward([ids[i]!], [i], cache);
+          worst = Math.max(worst, maxAbsDiff(step.logits, full.logits.subarray(i * full.vocab, (i + 1) * full.vocab)));
+        }
+        t.diagnostic(`max |Δlogit| = ${worst.toExponential(2)}`);
+        assert.ok(worst < TOLERANCE, `max |Δlogit| = ${worst}`);
+      } finally {
+        await model.release();
+      }
+    });
+  }
 });

@@ -1,10 +1,11 @@
 // The decoder session: validates the ONNX I/O contract and runs forward passes that extend a KvCache.
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
 import { KvCache, type KvShape } from '../kv/KvCache.js';
-import { KEEP_INPUT } from '../onnx/keepLastLogits.js';
+import { KEEP_INPUT, KEEP_INPUTS } from '../onnx/keepLastLogits.js';
 import { appendInPlace, ensureCapacity, headViews } from '../kv/kvBuffer.js';
 import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, pastHeadNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
 import { attentionBias, causalBias } from './attentionBias.js';
@@ -50,6 +51,12 @@ export interface LoadOptions {
   graph?: GraphChoice;
 }
 
+/** A model made from bytes finds its external data files only through this setting: the model file's folder. */
+function withExternalData(options: ort.InferenceSession.SessionOptions, source: GraphSource, onnxPath: string): ort.InferenceSession.SessionOptions {
+  if (!source.bytes || !source.external) return options;
+  return { ...options, extra: { session: { model_external_initializers_file_folder_path: path.dirname(onnxPath) } } };
+}
+
 function attentionMask(total: number, masked?: readonly [number, number]): BigInt64Array {
   const mask = new BigInt64Array(total).fill(1n);
   if (masked) mask.fill(0n, masked[0], masked[1]);
@@ -59,6 +66,8 @@ function attentionMask(total: number, masked?: readonly [number, number]): BigIn
 export class LanguageModel {
   /** Logits bytes copied off the device by all forward passes so far. */
   logitsBytesCopied = 0;
+  /** The graph's name for it: `num_logits_to_keep` (ours, older exports) or `logits_to_keep`. */
+  private readonly keepName: string;
   /** The shape `num_logits_to_keep` is fed in ([1], or [] where a graph declares a scalar); undefined if the graph has none. */
   private readonly keepShape: number[] | undefined;
 
@@ -74,8 +83,9 @@ export class LanguageModel {
     /** Set when running the fused graph: how it meets the KV cache. */
     private readonly fused?: KvMode,
   ) {
-    const meta = session.inputMetadata.find((m) => m.name === KEEP_INPUT);
+    const meta = session.inputMetadata.find((m) => KEEP_INPUTS.includes(m.name));
     if (meta) this.keepShape = meta.isTensor && meta.shape.length === 0 ? [] : [1];
+    this.keepName = meta?.name ?? KEEP_INPUT;
   }
 
   static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
@@ -101,7 +111,7 @@ export class LanguageModel {
         session = await LanguageModel.createSession(folder, device, source, opts.threads).catch((err3) => Promise.reject(LanguageModel.loadError(folder, device, err3)));
       }
     }
-    const logitsRows = session.inputNames.includes(KEEP_INPUT) ? 'kept' : source.logitsRows;
+    const logitsRows = session.inputNames.some((n) => KEEP_INPUTS.includes(n)) ? 'kept' : source.logitsRows;
     try {
       const shape = source.fused ? LanguageModel.fusedShape(folder) : LanguageModel.validateIo(folder, session, source.bytes !== undefined);
       return new LanguageModel(folder, device, shape, session, logitsRows, source.graph, source.fused);
@@ -115,7 +125,7 @@ export class LanguageModel {
     const { numLayers } = folder.config;
     const kvOut = source.fused === 'buffer' ? newKvNames(numLayers) : kvNames('present', numLayers);
     const locations = Object.fromEntries([['logits', 'cpu'], ...kvOut.map((n) => [n, source.fused === 'buffer' ? 'cpu' : 'gpu-buffer'])]);
-    const options = sessionOptions(device, locations, threads);
+    const options = withExternalData(sessionOptions(device, locations, threads), source, folder.onnxPath);
     return source.bytes ? ort.InferenceSession.create(source.bytes, options) : ort.InferenceSession.create(folder.onnxPath, options);
   }
 
@@ -185,7 +195,7 @@ export class LanguageModel {
       kvNames('past_key_values', this.kvShape.numLayers).forEach((name, i) => (feeds[name] = cache.tensors[i]!));
     }
     const want = opts.logits ?? 'last';
-    if (this.keepShape) feeds[KEEP_INPUT] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
+    if (this.keepShape) feeds[this.keepName] = new ort.Tensor('int64', BigInt64Array.of(want === 'all' ? 0n : 1n), this.keepShape);
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       out = await this.session.run(feeds);

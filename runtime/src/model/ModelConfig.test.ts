@@ -83,11 +83,37 @@ describe('parseModelConfig', () => {
     assert.equal(parseModelConfig(config({ rope_scaling: { rope_type: 'linear', factor: 2.5 } })).rope.linearFactor, 2.5);
   });
 
-  it('loads scalings PIE cannot re-rotate, marking the rope unpatchable with the reason', () => {
+  it('loads length-dependent scalings (dynamic, longrope with different short and long factors) marked unpatchable, with the reason', () => {
     const dyn = parseModelConfig(config({ rope_scaling: { rope_type: 'dynamic', factor: 2 } })).rope;
-    assert.match(dyn.unpatchable ?? '', /"dynamic" cannot be re-rotated/);
-    assert.match(parseModelConfig(config({ rope_scaling: { type: 'yarn', factor: 4 } })).rope.unpatchable ?? '', /"yarn"/);
+    assert.match(dyn.unpatchable ?? '', /"dynamic" cannot be re-rotated by PIE: its frequencies change with the sequence length/);
+    const long = parseModelConfig(config({ max_position_embeddings: 4096, rope_scaling: { type: 'longrope', short_factor: [1, 1, 1, 1, 1, 1, 1, 1], long_factor: [1, 2, 3, 4, 5, 6, 7, 8], original_max_position_embeddings: 1024 } })).rope;
+    assert.match(long.unpatchable ?? '', /"longrope" switches from short to long factors/);
     assert.equal(parseModelConfig(config({ rope_scaling: { type: 'linear', factor: 4 } })).rope.unpatchable, undefined);
+  });
+
+  it('reads llama3 scaling (defaults low 1, high 4) as patchable', () => {
+    const r = parseModelConfig(config({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } })).rope;
+    assert.deepEqual(r.scaling, { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 });
+    assert.equal(r.unpatchable, undefined);
+    assert.equal(r.linearFactor, 1);
+    assertFieldError(config({ rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 4, high_freq_factor: 2 } }), 'rope_scaling.high_freq_factor', /must exceed low_freq_factor/);
+  });
+
+  it('reads yarn scaling with its attention factor (0.1 ln(factor) + 1 unless given) as patchable', () => {
+    const r = parseModelConfig(config({ max_position_embeddings: 32768, rope_scaling: { type: 'yarn', factor: 4, original_max_position_embeddings: 8192 } })).rope;
+    assert.equal(r.unpatchable, undefined);
+    assert.deepEqual(r.scaling, { type: 'yarn', factor: 4, originalMaxPositions: 8192, betaFast: 32, betaSlow: 1, truncate: true, attentionFactor: 0.1 * Math.log(4) + 1 });
+    const given = parseModelConfig(config({ rope_scaling: { type: 'yarn', factor: 4, attention_factor: 1.5, beta_fast: 16, truncate: false } })).rope.scaling;
+    assert.deepEqual(given, { type: 'yarn', factor: 4, originalMaxPositions: 1024, betaFast: 16, betaSlow: 1, truncate: false, attentionFactor: 1.5 });
+    assertFieldError(config({ rope_scaling: { type: 'yarn' } }), 'rope_scaling.factor', /is missing/);
+  });
+
+  it('reads longrope with equal short and long factors as patchable, and refuses a factor list of the wrong length', () => {
+    const f = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5];
+    const r = parseModelConfig(config({ rope_scaling: { type: 'longrope', short_factor: f, long_factor: f } })).rope;
+    assert.equal(r.unpatchable, undefined);
+    assert.equal(r.scaling?.type, 'longrope');
+    assertFieldError(config({ rope_scaling: { type: 'longrope', short_factor: [1, 2], long_factor: [1, 2] } }), 'rope_scaling.short_factor', /must list 8 positive numbers/);
   });
 
   it('refuses an unknown rope_scaling type, naming config.json and rope_scaling.type', () => {
@@ -108,6 +134,21 @@ describe('parseModelConfig', () => {
     assert.equal(parseModelConfig(config({ partial_rotary_factor: 0.5 })).rope.rotaryDim, 8);
     assert.equal(parseModelConfig(config({ partial_rotary_factor: 0.25 })).rope.rotaryDim, 4);
     assert.equal(parseModelConfig(config({ partial_rotary_factor: 1 })).rope.rotaryDim, 16);
+  });
+
+  it('rotary_pct (GPT-NeoX) gives the rotated dims when partial_rotary_factor is absent; rotary_emb_base is its theta', () => {
+    const c = parseModelConfig(config({ rotary_pct: 0.25, rope_theta: undefined, rotary_emb_base: 20000 }));
+    assert.equal(c.rope.rotaryDim, 4);
+    assert.equal(c.rope.theta, 20000);
+    assert.equal(parseModelConfig(config({ rotary_pct: 0.25, partial_rotary_factor: 0.5 })).rope.rotaryDim, 8, 'partial_rotary_factor wins');
+    assertFieldError(config({ rotary_pct: 1.5 }), 'rotary_pct', /must be in \(0, 1\]/);
+    assertFieldError(config({ rotary_pct: 0.1875 }), 'rotary_pct', /odd or zero rotary dimension 3/);
+  });
+
+  it('reads rope_theta and the scaling from transformers v5 rope_parameters', () => {
+    const r = parseModelConfig(config({ rope_theta: undefined, rope_parameters: { rope_type: 'linear', rope_theta: 1e6, factor: 2 } })).rope;
+    assert.equal(r.theta, 1e6);
+    assert.equal(r.linearFactor, 2);
   });
 
   it('refuses a partial_rotary_factor that gives an odd rotary dimension', () => {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { ModelFolderError } from '../errors.js';
 import { fimTemplateFor, type FimTemplate } from '../fim/FimTemplate.js';
 import { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
+import type { DeviceKind } from '../device/Device.js';
 import { type ModelConfig, parseModelConfig } from './ModelConfig.js';
+import { chooseVariant, type VariantChoice, type VariantRequest } from './modelVariant.js';
 
 export interface ModelFolder {
   dir: string;
@@ -15,6 +17,15 @@ export interface ModelFolder {
   /** FIM layout and stop tokens, from the tokenizer's special tokens. */
   fim: FimTemplate;
   onnxPath: string;
+  /** Which of the folder's ONNX graphs onnxPath is, and why (see modelVariant.ts). */
+  variant: VariantChoice;
+}
+
+export interface FolderOptions {
+  /** The device the graph is chosen for (default cpu). */
+  device?: DeviceKind;
+  /** A variant by name instead of the device's rule (default auto). */
+  variant?: VariantRequest;
 }
 
 function readJson(dir: string, file: string): unknown {
@@ -32,17 +43,20 @@ function readJson(dir: string, file: string): unknown {
   }
 }
 
-/** onnx/model.onnx, else the only onnx/model*.onnx. */
-function findOnnx(dir: string): string {
+/** The graph for a device among onnx/model*.onnx (see chooseVariant). */
+function findOnnx(dir: string, opts: FolderOptions): { onnxPath: string; variant: VariantChoice } {
   const onnxDir = path.join(dir, 'onnx');
-  const candidates = fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir).filter((f) => /^model.*\.onnx$/.test(f)).sort() : [];
-  if (candidates.includes('model.onnx')) return path.join(onnxDir, 'model.onnx');
-  if (candidates.length === 1) return path.join(onnxDir, candidates[0]!);
-  if (candidates.length === 0) throw new ModelFolderError(path.join(onnxDir, 'model.onnx'), undefined, 'is missing');
-  throw new ModelFolderError(onnxDir, undefined, `holds several models (${candidates.join(', ')}) and no model.onnx`);
+  const files = fs.existsSync(onnxDir) ? fs.readdirSync(onnxDir) : [];
+  const variant = chooseVariant(onnxDir, files, opts.device ?? 'cpu', opts.variant ?? 'auto');
+  return { onnxPath: path.join(onnxDir, variant.file), variant };
 }
 
-export function readModelFolder(dir: string): ModelFolder {
+/** The same folder with the graph chosen for another device or variant. */
+export function withVariant(folder: ModelFolder, opts: FolderOptions): ModelFolder {
+  return { ...folder, ...findOnnx(folder.dir, opts) };
+}
+
+export function readModelFolder(dir: string, opts: FolderOptions = {}): ModelFolder {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
     throw new ModelFolderError(abs, undefined, 'is not a model folder (no such directory)');
@@ -63,5 +77,5 @@ export function readModelFolder(dir: string): ModelFolder {
   }
   const tokenizer = withFile('tokenizer.json', () => new SpliceTokenizer(tokenizerJson, tokenizerConfig as Record<string, unknown>));
   const fim = withFile('tokenizer_config.json', () => fimTemplateFor(tokenizer));
-  return { dir: abs, name: path.basename(abs), config, tokenizer, fim, onnxPath: findOnnx(abs) };
+  return { dir: abs, name: path.basename(abs), config, tokenizer, fim, ...findOnnx(abs, opts) };
 }

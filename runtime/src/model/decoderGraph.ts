@@ -24,6 +24,8 @@ export function defaultGraphChoice(): GraphChoice {
 export interface GraphSource {
   /** Model bytes to load; undefined: the file as it is. */
   bytes?: Uint8Array;
+  /** The bytes refer to external data files (onnx/model.onnx_data) beside the model file. */
+  external?: boolean;
   /** 'kept' or 'all (reason)'. */
   logitsRows: string;
   /** Set when the bytes are the fused graph: how it meets the KV cache. */
@@ -46,7 +48,7 @@ export function referenceSource(folder: ModelFolder, keepLogits: boolean, graph:
   const bytes = readBytes(folder.onnxPath);
   if (typeof bytes === 'string') return { logitsRows: `all (${bytes})`, graph };
   const r = keepLastLogits(bytes);
-  if (r.kind === 'rewritten') return { bytes: r.bytes, logitsRows: 'kept', graph };
+  if (r.kind === 'rewritten') return { bytes: r.bytes, external: r.external, logitsRows: 'kept', graph };
   if (r.kind === 'native') return { logitsRows: 'kept', graph };
   return { logitsRows: `all (${r.reason})`, graph };
 }

@@ -34,16 +34,20 @@ export function pastHeadNames(layer: number, kind: 'key' | 'value', kvHeads: num
   return Array.from({ length: kvHeads }, (_, j) => `past.${layer}.${kind}.h${j}`);
 }
 
-/** cos/sin tables [maxPositions, rotaryDim/2] from the graph's own frequencies (angle rounded to float32 as it does). */
-function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number): { cos: string; sin: string } {
+/**
+ * cos/sin tables [maxPositions, rotaryDim/2] from the graph's own frequencies (angle rounded to float32 as it does),
+ * times the scaling's attention factor (YaRN, LongRoPE; 1 otherwise).
+ */
+function ropeCaches(g: GraphBuilder, invFreq: Float32Array, maxPositions: number, attentionFactor: number): { cos: string; sin: string } {
+  const factor = Math.fround(attentionFactor);
   const pairs = invFreq.length;
   const cos = new Float32Array(maxPositions * pairs);
   const sin = new Float32Array(maxPositions * pairs);
   for (let p = 0; p < maxPositions; p++) {
     for (let i = 0; i < pairs; i++) {
       const angle = Math.fround(Math.fround(p) * invFreq[i]!);
-      cos[p * pairs + i] = Math.cos(angle);
-      sin[p * pairs + i] = Math.sin(angle);
+      cos[p * pairs + i] = factor === 1 ? Math.cos(angle) : Math.fround(Math.cos(angle)) * factor;
+      sin[p * pairs + i] = factor === 1 ? Math.sin(angle) : Math.fround(Math.sin(angle)) * factor;
     }
   }
   const bytes = (a: Float32Array) => new Uint8Array(a.buffer);
@@ -359,7 +363,9 @@ class DecoderGraph {
   build(): Uint8Array {
     this.declareIo();
     // Twice the trained positions: the reference graph computes any position, the table must not be what fails first.
-    this.rope = ropeCaches(this.g, this.w.invFreq, 2 * this.cfg.maxPositions);
+    const scaling = this.cfg.rope.scaling;
+    const attentionFactor = scaling && 'attentionFactor' in scaling ? scaling.attentionFactor : 1;
+    this.rope = ropeCaches(this.g, this.w.invFreq, 2 * this.cfg.maxPositions, attentionFactor);
     const [logits, ...kv] = this.mode === 'buffer' ? this.bufferBody() : this.body('concat');
     const prefix = this.mode === 'buffer' ? 'new' : 'present';
     this.g.op('Identity', [logits!], undefined, ['logits']);

@@ -139,14 +139,21 @@ describe('keepLastLogits', () => {
     g.op('Identity', [x], undefined, ['logits']);
     g.output('logits', 'float32', [1, 'seq', VOCAB]);
     assert.deepEqual(keepLastLogits(g.toBytes()), { kind: 'native' });
+    const renamed = new GraphBuilder('native-renamed');
+    const y = renamed.input('x', 'float32', [1, 'seq', VOCAB]);
+    renamed.input('logits_to_keep', 'int64', []);
+    renamed.op('Identity', [y], undefined, ['logits']);
+    renamed.output('logits', 'float32', [1, 'seq', VOCAB]);
+    assert.deepEqual(keepLastLogits(renamed.toBytes()), { kind: 'native' }, 'transformers >= 4.50 names it logits_to_keep');
   });
 
-  it('skips a model with external data, and bytes that are not a model', () => {
+  it('rewrites a model with external data and says so (the session must be told its folder); skips bytes that are not a model', () => {
     const original = headModel((g, h) => g.op('Identity', [h], undefined, ['logits']));
     const external = Buffer.concat(lengthDelimited(5, [stringField(8, 'w_ext'), Uint8Array.of(0x70, 0x01)])); // data_location (14) = EXTERNAL
     const r = keepLastLogits(withExtraFields(original, [], [external]));
-    assert.equal(r.kind, 'unchanged');
-    assert.match((r as { reason: string }).reason, /external data/);
+    assert.equal(r.kind, 'rewritten');
+    assert.equal((r as { external: boolean }).external, true);
+    assert.equal((keepLastLogits(original) as { external: boolean }).external, false);
     const garbage = keepLastLogits(Uint8Array.of(0xff, 0xff, 0xff));
     assert.equal(garbage.kind, 'unchanged');
     assert.match((garbage as { reason: string }).reason, /could not be parsed/);

@@ -4,10 +4,16 @@ import { firstString, lengthDelimited, mapStrings, packedInt64s, wireFields, typ
 
 /** The input the rewrite adds: int64 [1]; 0 keeps every row, k the last k rows. */
 export const KEEP_INPUT = 'num_logits_to_keep';
+/** Names a graph may already take the same input by (transformers renamed it `logits_to_keep`). */
+export const KEEP_INPUTS: readonly string[] = [KEEP_INPUT, 'logits_to_keep'];
 
 export type KeepLogits =
-  /** New model bytes; `at` says where the rows are cut: before the lm_head (its matmul runs on kept rows) or on the logits. */
-  | { kind: 'rewritten'; bytes: Uint8Array; at: 'lm_head' | 'logits' }
+  /**
+   * New model bytes; `at` says where the rows are cut: before the lm_head (its matmul runs on kept rows) or on the
+   * logits. `external`: the model keeps tensors in external data files, which a session made from these bytes finds
+   * only when told the model's folder.
+   */
+  | { kind: 'rewritten'; bytes: Uint8Array; at: 'lm_head' | 'logits'; external: boolean }
   /** The graph already has a `num_logits_to_keep` input. */
   | { kind: 'native' }
   | { kind: 'unchanged'; reason: string };
@@ -137,6 +143,7 @@ function rowInput(g: Graph, node: GraphNode): string | undefined {
 }
 
 function isLmHead(node: GraphNode): boolean {
+  if (node.domain === 'com.microsoft' && node.opType === 'MatMulNBits') return true; // 4-bit exports: A is input 0
   if (!isDefaultDomain(node) || node.input.length < 2) return false;
   if (node.opType === 'MatMul') return true;
   return node.opType === 'Gemm' && !node.attribute.some((a) => a.name === 'transA' && Number(a.i) !== 0);
@@ -222,7 +229,6 @@ function defaultOpset(fields: readonly WireField[]): number | undefined {
 
 /** Why the graph cannot take the rewrite, or undefined if it can. */
 function obstacle(model: readonly WireField[], g: Graph): string | undefined {
-  if (g.external) return 'the model keeps tensors in external data files, which loading from memory would not find';
   const ir = model.find((f) => f.id === MODEL.irVersion)?.varint;
   if (ir === undefined || ir < 4n) return `IR version ${String(ir)} predates initializers outside the graph inputs`;
   const opset = defaultOpset(model);
@@ -251,11 +257,11 @@ export function keepLastLogits(bytes: Uint8Array): KeepLogits {
   } catch (err) {
     return { kind: 'unchanged', reason: `the model could not be parsed (${(err as Error).message})` };
   }
-  if (g.inputs.has(KEEP_INPUT)) return { kind: 'native' };
+  if (KEEP_INPUTS.some((n) => g.inputs.has(n))) return { kind: 'native' };
   const why = obstacle(model, g);
   if (why) return { kind: 'unchanged', reason: why };
   const edit = planEdit(g, g.producer.get('logits')!);
   const graph = applyEdit(g, edit);
   const chunks = model.flatMap((f) => (f === graphField ? lengthDelimited(MODEL.graph, graph) : [f.raw]));
-  return { kind: 'rewritten', bytes: Buffer.concat(chunks), at: edit.at };
+  return { kind: 'rewritten', bytes: Buffer.concat(chunks), at: edit.at, external: g.external };
 }

@@ -151,26 +151,51 @@ describe('DocumentSession (PIE)', async () => {
   });
 });
 
-describe('DocumentSession with a RoPE scaling PIE cannot patch', () => {
-  it('falls back to full re-encoding and says why', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'splice-dynamic-'));
-    fs.cpSync(fixtureDir('tiny-llama'), dir, { recursive: true });
-    const cfgPath = path.join(dir, 'config.json');
-    fs.writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgPath, 'utf8')), rope_scaling: { type: 'dynamic', factor: 2 } }));
-    const model = await LanguageModel.load(readModelFolder(dir), 'cpu');
-    const ops = new KvOps('cpu', model.kvShape, model.folder.config.rope);
-    try {
-      const s = await DocumentSession.open(model, ops, TEXT);
-      const stats = await s.update([{ start: MIDDLE, end: MIDDLE, text: INSERTED }], 'pie');
-      assert.equal(stats.mode, 'full');
-      assert.match(stats.reason ?? '', /"dynamic" cannot be re-rotated by PIE/);
-      await assert.rejects(ops.rotateKeys(s.kvCache, 3), /cannot rotate cached keys/);
+describe('DocumentSession under an NFC tokenizer (qwen2-style)', () => {
+  it('an edit that writes a decomposed character is refused with the reason, and the session stays as it was', async () => {
+    await withModel('qwen2-style', 'cpu', async (c) => {
+      const s = await DocumentSession.open(c.model, c.ops, TEXT);
+      const ids = s.ids;
+      const at = TEXT.indexOf('Cache:') + 5;
+      await assert.rejects(s.update([{ start: at, end: at, text: 'e\u0301' }]), /no token offsets for this text: the tokenizer's NFC normalizer changes the text/);
+      assert.equal(s.text, TEXT);
+      assert.deepEqual(s.ids, ids);
+      const stats = await s.update([{ start: at, end: at, text: '\u00e9' }]);
+      assert.equal(stats.mode, 'pie', 'the composed character is an ordinary PIE edit');
       s.dispose();
-    } finally {
-      await ops.release();
-      await model.release();
-    }
+    });
   });
+});
+
+describe('DocumentSession with a length-dependent RoPE scaling', () => {
+  const scalings = [
+    { rope_scaling: { type: 'dynamic', factor: 2 }, reason: /"dynamic" cannot be re-rotated by PIE: its frequencies change with the sequence length/ },
+    {
+      rope_scaling: { type: 'longrope', short_factor: [1, 1, 1, 1, 1, 1, 1, 1], long_factor: [1, 1, 2, 2, 4, 4, 8, 8], original_max_position_embeddings: 1024 },
+      reason: /"longrope" switches from short to long factors with the sequence length/,
+    },
+  ];
+  for (const { rope_scaling, reason } of scalings) {
+    it(`${rope_scaling.type}: falls back to full re-encoding and says why`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `splice-${rope_scaling.type}-`));
+      fs.cpSync(fixtureDir('tiny-llama'), dir, { recursive: true });
+      const cfgPath = path.join(dir, 'config.json');
+      fs.writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgPath, 'utf8')), rope_scaling }));
+      const model = await LanguageModel.load(readModelFolder(dir), 'cpu');
+      const ops = new KvOps('cpu', model.kvShape, model.folder.config.rope);
+      try {
+        const s = await DocumentSession.open(model, ops, TEXT);
+        const stats = await s.update([{ start: MIDDLE, end: MIDDLE, text: INSERTED }], 'pie');
+        assert.equal(stats.mode, 'full');
+        assert.match(stats.reason ?? '', reason);
+        await assert.rejects(ops.rotateKeys(s.kvCache, 3), /cannot rotate cached keys/);
+        s.dispose();
+      } finally {
+        await ops.release();
+        await model.release();
+      }
+    });
+  }
 });
 
 describe('DocumentSession after a failed patch', () => {

@@ -33,7 +33,31 @@ function randomEdits(text: string, r: () => number, count: number): TextEdit[] {
   return edits;
 }
 
+/** The real families' pre-tokenizers (fixtures): Qwen2's NFC + Split, DeepSeek-Coder's Split sequence + Digits, StarCoder2's Digits. */
+const FAMILY_TOKENIZERS = (['qwen2-style', 'deepseek-style', 'starcoder2-style'] as const).map((name) => ({ name, tok: readModelFolder(fixtureDir(name)).tokenizer }));
+
 describe('diffTokens', () => {
+  for (const { name, tok } of FAMILY_TOKENIZERS) {
+    it(`equals full re-tokenization for 150 random edits under the ${name} pre-tokenizer`, () => {
+      const r = rng(11);
+      for (let n = 0; n < 150; n++) {
+        const source = SOURCES[n % SOURCES.length]!;
+        const from = Math.floor(r() * Math.max(1, source.length - 4000));
+        const text = source.slice(from, from + 500 + Math.floor(r() * 3000));
+        const edits = randomEdits(text, r, 1 + Math.floor(r() * 4));
+        const { next } = diffTokens(tok, TokenizedText.encode(tok, text), edits);
+        assert.deepEqual(next.ids, tok.encode(applyTextEdits(text, edits)), `${name} case ${n}: ${JSON.stringify(edits)}`);
+      }
+    });
+  }
+
+  it('an edit that leaves text the NFC normalizer would change is refused with the reason (qwen2-style), not a byte-sum mismatch', () => {
+    const tok = FAMILY_TOKENIZERS[0]!.tok;
+    const old = TokenizedText.encode(tok, 'x = 1\nname = "cafe"\n');
+    const at = old.text.indexOf('"\n');
+    assert.throws(() => diffTokens(tok, old, [{ start: at, end: at, text: '\u0301' }]), /no token offsets for this text: the tokenizer's NFC normalizer changes the text at line 2, column 12/);
+  });
+
   it('equals full re-tokenization for 400 random single and multi-place edits', () => {
     const r = rng(7);
     for (let n = 0; n < 400; n++) {

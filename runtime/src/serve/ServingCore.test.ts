@@ -26,6 +26,20 @@ function coreWithLog(): { core: ServingCore; log: CoreStatus[]; until: (state: C
 }
 
 describe('ServingCore', () => {
+  it('splice.modelVariant reloads the engine with that graph; the ready status names the graph', async () => {
+    const { core, until } = coreWithLog();
+    const quantized = fixtureDir('quantized');
+    core.configure(settings({ modelPath: quantized }));
+    assert.match((await until('ready')).detail ?? '', /; graph model_q4\.onnx$/);
+    core.configure(settings({ modelPath: quantized, modelVariant: 'int8' }));
+    await until('loading');
+    assert.match((await until('ready')).detail ?? '', /; graph model_int8\.onnx$/);
+    assert.ok(await core.complete('a', { text: TEXT, offset: 100 }));
+    core.configure(settings({ modelPath: quantized, modelVariant: 'fp16' }));
+    assert.match((await until('error')).detail ?? '', /has no model_fp16\.onnx for the requested variant "fp16"/);
+    await core.shutdown();
+  });
+
   it('a bad model path after a good load reports an error; completions answer undefined; the good path recovers', async () => {
     const { core, until } = coreWithLog();
     core.configure(settings());

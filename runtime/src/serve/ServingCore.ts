@@ -4,6 +4,7 @@ import { InferenceQueue } from '../engine/InferenceQueue.js';
 import type { FimFrame } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
 import type { DeviceRequest } from '../device/Device.js';
+import type { VariantRequest } from '../model/modelVariant.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import { SessionStore, type SessionStats, type StoreCompletion } from './SessionStore.js';
 
@@ -11,6 +12,8 @@ export interface ServeSettings {
   /** Model folder; empty: the bundled model. */
   modelPath: string;
   device: DeviceRequest;
+  /** Which ONNX graph of the folder (default auto: the device's rule). */
+  modelVariant?: VariantRequest;
   maxTokens: number;
   /** `pie`: completions go through document sessions; `none`: every completion encodes a window from scratch. */
   cacheMode: 'pie' | 'none';
@@ -36,7 +39,7 @@ interface Failure {
   fingerprint: string;
 }
 
-const keyOf = (s: ServeSettings) => `${s.modelPath}\0${s.device}`;
+const keyOf = (s: ServeSettings) => `${s.modelPath}\0${s.device}\0${s.modelVariant ?? 'auto'}`;
 const dirOf = (s: ServeSettings) => s.modelPath || defaultModelDir();
 
 export class ServingCore {
@@ -142,13 +145,13 @@ export class ServingCore {
     let fingerprint = '-';
     try {
       fingerprint = modelFingerprint(dirOf(settings));
-      const engine = await Engine.open({ modelDir: settings.modelPath || undefined, device: settings.device });
+      const engine = await Engine.open({ modelDir: settings.modelPath || undefined, device: settings.device, variant: settings.modelVariant });
       this.engine = engine;
       this.store = new SessionStore(engine, (uri) => this.closed.has(uri));
       this.loadedKey = key;
       this.failure = undefined;
       const info = engine.info();
-      this.report({ state: 'ready', model: info.model, device: info.device, detail: info.deviceReason });
+      this.report({ state: 'ready', model: info.model, device: info.device, detail: `${info.deviceReason}; graph ${info.variant}` });
     } catch (err) {
       this.failure = { key, fingerprint };
       this.report({ state: 'error', detail: (err as Error).message });

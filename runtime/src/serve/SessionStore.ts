@@ -12,6 +12,8 @@ export interface SessionStats {
   uri: string;
   /** Document tokens held in the cache (0: no session). */
   cachedTokens: number;
+  /** Why the document cannot have a session now (its completions encode a window from scratch). */
+  noCache?: string;
   /** The cached window of the document's tokens, and the document's length in tokens. */
   window?: { start: number; end: number; documentTokens: number };
   lastUpdate?: Omit<UpdateStats, 'window' | 'contextTokens'>;
@@ -37,9 +39,25 @@ export class SessionStore {
     private readonly isClosed: (uri: string) => boolean,
   ) {}
 
-  /** True when `text` can be cached on this engine (byte-level BPE offsets, not too long). */
-  eligible(text: string): boolean {
-    return text.length <= MAX_SESSION_CHARS && this.engine.model.folder.tokenizer.tokenByteLengths() !== undefined;
+  /**
+   * The document as its session holds it: the text the tokenizer's normalizer makes of it (Qwen2's NFC composes
+   * decomposed characters), which has the same tokens, so the cache stays exact; a cursor offset is carried into it.
+   * A refusal (with the reason) when it cannot be cached: too long, not byte-level BPE, a normalizer whose output it
+   * would change again, or a cursor inside a sequence the normalizer rewrites.
+   */
+  view(text: string, offset?: number): { text: string; offset?: number } | { refusal: string } {
+    if (text.length > MAX_SESSION_CHARS) return { refusal: `the document is longer than ${MAX_SESSION_CHARS} characters` };
+    const tokenizer = this.engine.model.folder.tokenizer;
+    if (tokenizer.tokenByteLengths() === undefined) return { refusal: 'the tokenizer is not byte-level BPE' };
+    const problem = tokenizer.offsetProblem(text);
+    if (!problem) return { text, offset };
+    const normalized = tokenizer.normalize(text);
+    const stillChanged = tokenizer.offsetProblem(normalized);
+    if (stillChanged) return { refusal: `${problem}, and again after normalizing (${stillChanged})` };
+    if (offset === undefined) return { text: normalized };
+    const before = tokenizer.normalize(text.slice(0, offset));
+    if (before + tokenizer.normalize(text.slice(offset)) !== normalized) return { refusal: `${problem}, and the cursor sits inside a sequence it rewrites` };
+    return { text: normalized, offset: before.length };
   }
 
   has(uri: string): boolean {
@@ -50,15 +68,22 @@ export class SessionStore {
   async sync(uri: string, text: string, signal: AbortSignal): Promise<void> {
     const session = this.sessions.get(uri);
     if (!session) return;
-    if (!this.eligible(text)) return this.drop(uri, false);
-    const update = await session.syncTo(text, 'pie', undefined, signal);
+    const v = this.view(text);
+    if ('refusal' in v) {
+      this.drop(uri, false);
+      this.record(uri, undefined, { noCache: v.refusal });
+      return;
+    }
+    const update = await session.syncTo(v.text, 'pie', undefined, signal);
     if (update) this.record(uri, session, { lastUpdate: strip(update) });
   }
 
   /** Makes a session for `uri` if it has none (a warm-up for the document the user looks at). */
   async warm(uri: string, text: string, maxTokens: number, offset: number | undefined, signal: AbortSignal): Promise<void> {
-    if (this.sessions.has(uri) || this.isClosed(uri) || !this.eligible(text)) return;
-    await this.open(uri, text, maxTokens, offset, signal);
+    if (this.sessions.has(uri) || this.isClosed(uri)) return;
+    const v = this.view(text, offset);
+    if ('refusal' in v) return;
+    await this.open(uri, v.text, maxTokens, v.offset, signal);
   }
 
   /**
@@ -66,20 +91,24 @@ export class SessionStore {
    * one or `useSession` is false (the `none` cache mode, the latency baseline).
    */
   async complete(uri: string, req: CompletionRequest, useSession = true): Promise<StoreCompletion> {
-    if (!useSession || this.isClosed(uri) || !this.eligible(req.text)) {
+    const v = useSession && !this.isClosed(uri) ? this.view(req.text, req.offset) : undefined;
+    const refusal = v && 'refusal' in v ? v.refusal : undefined;
+    if (!v || refusal) {
+      if (refusal && this.sessions.has(uri)) this.drop(uri, false); // its text can no longer be cached
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
-      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
+      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion, noCache: refusal }) };
     }
+    const at = { ...req, ...(v as { text: string; offset: number }) }; // the request over the normalized text
     const fresh = !this.sessions.has(uri);
     const opened = performance.now();
-    const session = this.sessions.get(uri) ?? (await this.open(uri, req.text, req.maxTokens, req.offset, req.signal));
-    const r = await this.engine.completeInSession(session, req);
+    const session = this.sessions.get(uri) ?? (await this.open(uri, at.text, at.maxTokens, at.offset, at.signal));
+    const r = await this.engine.completeInSession(session, at);
     this.touch(uri, session);
     const encoded = r.encodedTokens + (fresh ? session.kvCache.length : 0);
     const ms = fresh ? performance.now() - opened : r.ms;
     const firstTokenMs = r.firstTokenMs + (ms - r.ms);
-    const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
+    const patch: Partial<SessionStats> = { noCache: undefined, lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
     if (r.update) patch.lastUpdate = strip(r.update);
     return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
   }

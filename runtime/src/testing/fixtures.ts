@@ -4,9 +4,22 @@ import * as path from 'node:path';
 import { resolveDevice } from '../device/resolveDevice.js';
 import type { DeviceKind } from '../device/Device.js';
 import { LanguageModel, type LoadOptions } from '../model/LanguageModel.js';
-import { readModelFolder } from '../model/ModelFolder.js';
+import { readModelFolder, type FolderOptions } from '../model/ModelFolder.js';
 
-export const FIXTURES = ['tiny-llama', 'deepseek-style', 'qwen2-style', 'partial-rotary', 'interleaved-rope', 'fp16-kv'] as const;
+export const FIXTURES = [
+  'tiny-llama',
+  'deepseek-style',
+  'qwen2-style',
+  'partial-rotary',
+  'interleaved-rope',
+  'fp16-kv',
+  'starcoder2-style',
+  'rotary-pct',
+  'llama3-rope',
+  'yarn-rope',
+  'external-data',
+  'quantized',
+] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
 /** The bundled model, tested beside the fixtures. */
@@ -31,8 +44,9 @@ export function testModelDir(name: TestModelName): string {
   return name === BUNDLED_MODEL ? modelsDir(BUNDLED_MODEL) : fixtureDir(name);
 }
 
-export async function loadFixture(name: TestModelName, device: DeviceKind, opts?: LoadOptions): Promise<LanguageModel> {
-  return LanguageModel.load(readModelFolder(testModelDir(name)), device, opts);
+/** Loads a test model on a device: the graph the device's rule picks, or `opts.variant`. */
+export async function loadFixture(name: TestModelName, device: DeviceKind, opts?: LoadOptions & Pick<FolderOptions, 'variant'>): Promise<LanguageModel> {
+  return LanguageModel.load(readModelFolder(testModelDir(name), { device, variant: opts?.variant }), device, opts);
 }
 
 /**

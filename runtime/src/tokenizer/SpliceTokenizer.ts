@@ -11,6 +11,13 @@ function tokenText(v: unknown): string | undefined {
   return undefined;
 }
 
+/** The normalizer's type as tokenizer.json names it (a Sequence by its members). */
+function normalizerName(tokenizerJson: unknown): string {
+  const n = (tokenizerJson as Json).normalizer as { type?: string; normalizers?: { type?: string }[] } | null | undefined;
+  if (n?.type === 'Sequence') return (n.normalizers ?? []).map((x) => x.type ?? '?').join('+') || 'Sequence';
+  return n?.type ?? 'unknown';
+}
+
 export class SpliceTokenizer {
   private readonly inner: Tokenizer;
   /** Every added (special) token: text → id. */
@@ -55,6 +62,28 @@ export class SpliceTokenizer {
   /** The text of a special token named by a tokenizer_config.json field, if the field is set. */
   configToken(field: string): string | undefined {
     return tokenText(this.config[field]);
+  }
+
+  /** `text` as the tokenizer's normalizer makes it before splitting (itself when there is none): encode(normalize(t)) = encode(t). */
+  normalize(text: string): string {
+    return this.inner.normalizer ? this.inner.normalizer.normalize(text) : text;
+  }
+
+  /**
+   * Why this tokenizer's tokens cannot be laid over `text` byte for byte — its normalizer (Qwen2's NFC, for one)
+   * changes the text, so the tokens spell other bytes than the document's — or undefined when they can.
+   */
+  offsetProblem(text: string): string | undefined {
+    const normalizer = this.inner.normalizer;
+    if (!normalizer) return undefined;
+    const normalized = normalizer.normalize(text);
+    if (normalized === text) return undefined;
+    let at = 0;
+    while (at < text.length && text.charCodeAt(at) === normalized.charCodeAt(at)) at++;
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    return `the tokenizer's ${normalizerName(this.tokenizerJson)} normalizer changes the text at line ${line}, column ${column}`;
   }
 
   get vocabSize(): number {

@@ -11,7 +11,10 @@ export class TokenizedText {
     readonly starts: Int32Array,
   ) {}
 
+  /** Tokenizes `text`; a text the tokenizer's normalizer would change is refused (see SpliceTokenizer.offsetProblem). */
   static encode(tokenizer: SpliceTokenizer, text: string): TokenizedText {
+    const problem = tokenizer.offsetProblem(text);
+    if (problem) throw new SpliceError('input', `no token offsets for this text: ${problem}`);
     return TokenizedText.of(tokenizer, text, tokenizer.encode(text));
   }
 
@@ -23,6 +26,8 @@ export class TokenizedText {
     const starts = new Int32Array(ids.length + 1);
     for (let k = 0; k < ids.length; k++) starts[k + 1] = starts[k]! + lengths[ids[k]!]!;
     if (starts[ids.length] !== bytes.length) {
+      const problem = tokenizer.offsetProblem(text);
+      if (problem) throw new SpliceError('input', `no token offsets for this text: ${problem}`);
       throw new SpliceError('input', `token byte lengths sum to ${starts[ids.length]} but the text has ${bytes.length} bytes`);
     }
     return new TokenizedText(text, bytes, ids, starts);
