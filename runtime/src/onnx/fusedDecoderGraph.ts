@@ -148,7 +148,9 @@ class DecoderGraph {
   }
 
   /** [1, S, kv*D] → [1, kv, S, D]. */
-  private toHeads(x: string): string {
+  private toHeads(x: string, oneToken = false): string {
+    // One token: [1, 1, kv*D] and [1, kv, 1, D] share a memory layout, a Reshape (no copy) is the transpose.
+    if (oneToken) return this.g.op('Reshape', [x, this.g.ints([1, this.cfg.numKvHeads, 1, this.cfg.headDim])]);
     const { numKvHeads, headDim } = this.cfg;
     return this.g.op('Transpose', [this.g.op('Reshape', [x, this.g.ints([1, -1, numKvHeads, headDim])])], { perm: [0, 2, 1, 3] });
   }
@@ -175,12 +177,6 @@ class DecoderGraph {
 
   private softmax(s: string): string {
     return this.g.op('Softmax', [s], { axis: -1 });
-  }
-
-  /** [1, H, S, D] → [1, S, H*D]. */
-  private mergeHeads(o: string): string {
-    const { numHeads, headDim } = this.cfg;
-    return this.g.op('Reshape', [this.g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), this.g.ints([1, -1, numHeads * headDim])]);
   }
 
   /** Splits [1, n, …] into n tensors along axis 1 (none for n = 1). */
@@ -210,7 +206,7 @@ class DecoderGraph {
     const { numHeads, numKvHeads, headDim } = this.cfg;
     const pastKs = pastHeadNames(l, 'key', numKvHeads);
     const pastVs = pastHeadNames(l, 'value', numKvHeads);
-    const qh = this.g.op('Transpose', [this.g.op('Reshape', [q, this.g.ints([1, -1, numHeads, headDim])])], { perm: [0, 2, 1, 3] });
+    const qh = this.g.op('Reshape', [q, this.g.ints([1, numHeads, 1, headDim])]); // one token: no transpose needed
     const headOf = (h: number) => Math.floor(h / this.groups);
     const byHead = (xs: string[]) => (xs.length === 1 ? xs[0]! : this.g.op('Concat', xs, { axis: 1 }));
     const toHeadRows = this.g.ints([0, numHeads, -1, 0]);
@@ -223,13 +219,13 @@ class DecoderGraph {
     const pastT = byHead(qT.map((qj, j) => this.g.msOp('FusedMatMul', [pastKs[j]!, qj], { alpha })[0]!));
     const past = this.g.op('Reshape', [this.g.op('Transpose', [pastT], { perm: [0, 1, 3, 2] }), this.pastScoresShape()]);
     const fresh = this.g.op('Reshape', [this.scores(qg, k), toHeadRows]);
-    const p = this.softmax(this.g.op('Concat', [past, this.g.op('Add', [fresh, NEW_BIAS_INPUT])], { axis: 3 }));
+    const p = this.softmax(this.g.op('Concat', [past, fresh], { axis: 3 })); // one new token sees itself: no mask
     const axis = this.g.ints([3]);
     const pPast = this.g.op('Slice', [p, this.g.ints([0]), this.pastRows(), axis]);
     const pNew = this.g.op('Slice', [p, this.pastRows(), this.g.ints([INT64_MAX]), axis]);
     const oPast = byHead(this.split1(pPast, numHeads).map((pi, h) => this.g.op('MatMul', [pi, pastVs[headOf(h)]!])));
     const oNew = this.g.op('Reshape', [this.g.op('MatMul', [this.g.op('Reshape', [pNew, toGroupRows]), v]), toHeadRows]);
-    return this.mergeHeads(this.g.op('Add', [oPast, oNew]));
+    return this.g.op('Reshape', [this.g.op('Add', [oPast, oNew]), this.g.ints([1, 1, numHeads * headDim])]);
   }
 
   /**
@@ -276,8 +272,8 @@ class DecoderGraph {
     const { numHeads, numKvHeads } = this.cfg;
     const [qx, kx, vx] = this.linears(x, [{ w: lw.q, bias: lw.qBias }, { w: lw.k, bias: lw.kBias }, { w: lw.v, bias: lw.vBias }], `l${l}.qkv`) as [string, string, string];
     const q = this.rotary(qx, numHeads);
-    let k = this.toHeads(this.rotary(kx, numKvHeads));
-    let v = this.toHeads(vx);
+    let k = this.toHeads(this.rotary(kx, numKvHeads), shape === 'decode');
+    let v = this.toHeads(vx, shape === 'decode');
     let o: string;
     if (shape === 'decode') o = this.decodeAttention(l, q, k, v);
     else if (shape === 'prefill') o = this.prefillAttention(l, q, k, v);
