@@ -41,7 +41,10 @@ export interface ForwardOptions {
 }
 
 export interface LoadOptions {
-  /** Rewrite the reference graph in memory so only the rows asked for are computed and copied (default true). */
+  /**
+   * Compute and copy only the logits rows asked for (default true): the fused graph, or the reference graph rewritten
+   * in memory. false: the reference graph as exported, every row.
+   */
   keepLogits?: boolean;
   /** onnxruntime intra-op threads for the decoder (default: onnxruntime's choice). */
   threads?: number;
@@ -91,7 +94,8 @@ export class LanguageModel {
   static async load(folder: ModelFolder, device: DeviceKind, opts: LoadOptions = {}): Promise<LanguageModel> {
     const keep = opts.keepLogits !== false;
     let source: GraphSource;
-    if ((opts.graph ?? defaultGraphChoice()) === 'fused') {
+    if (!keep) source = referenceSource(folder, keep, 'reference (every logits row asked for: the fused graph keeps only those used)');
+    else if ((opts.graph ?? defaultGraphChoice()) === 'fused') {
       const fused = fusedSource(folder, device, opts.weights);
       source = typeof fused === 'string' ? referenceSource(folder, keep, `reference (${fused})`) : fused;
     } else source = referenceSource(folder, keep, 'reference (chosen)');
