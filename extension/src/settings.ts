@@ -9,6 +9,7 @@ export function readSettings(): SpliceSettings {
     modelPath: c.get<string>('modelPath', ''),
     device: c.get<SpliceSettings['device']>('device', 'auto'),
     modelVariant: c.get<SpliceSettings['modelVariant']>('modelVariant', 'auto'),
+    decoderGraph: c.get<SpliceSettings['decoderGraph']>('decoderGraph', 'fused'),
     maxTokens: c.get<number>('maxTokens', 64),
     debounceMs: c.get<number>('debounceMs', 75),
     cacheMode: 'pie',

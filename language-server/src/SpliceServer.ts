@@ -84,8 +84,8 @@ export class SpliceServer {
 
   private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    const { modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
-    this.engine.configure({ modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, promptMode: sampling });
+    const { modelPath, device, modelVariant, decoderGraph, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
+    this.engine.configure({ modelPath, device, modelVariant, graph: decoderGraph, maxTokens, cacheMode, fimFrame, promptMode: sampling });
     this.showState(); // re-enabled over an engine that stays loaded: no new status comes from the worker
   }
 

@@ -9,6 +9,8 @@ export interface SpliceSettings {
   device: 'cpu' | 'webgpu' | 'cuda' | 'auto';
   /** Which of the folder's ONNX graphs: `auto` (per device: 4-bit on CPU, fp16 on GPUs, when present) or a variant by name. */
   modelVariant: 'auto' | 'fp32' | 'fp16' | 'q4' | 'q4f16' | 'int8' | 'uint8' | 'quantized' | 'bnb4';
+  /** `fused` (a graph rebuilt from the weights, the exported one where it cannot be) or `reference` (the exported graph). */
+  decoderGraph: 'fused' | 'reference';
   maxTokens: number;
   /** Wait this long after the last request before running the model (a newer request cancels the wait). */
   debounceMs: number;
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   modelPath: '',
   device: 'auto',
   modelVariant: 'auto',
+  decoderGraph: 'fused',
   maxTokens: 64,
   debounceMs: 75,
   cacheMode: 'pie',

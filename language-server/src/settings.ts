@@ -12,6 +12,7 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.modelPath === 'string') out.modelPath = r.modelPath;
   if (typeof r.device === 'string' && DEVICES.has(r.device)) out.device = r.device as SpliceSettings['device'];
   if (typeof r.modelVariant === 'string' && VARIANTS.has(r.modelVariant)) out.modelVariant = r.modelVariant as SpliceSettings['modelVariant'];
+  if (r.decoderGraph === 'fused' || r.decoderGraph === 'reference') out.decoderGraph = r.decoderGraph;
   if (typeof r.maxTokens === 'number' && Number.isInteger(r.maxTokens) && r.maxTokens > 0) out.maxTokens = r.maxTokens;
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;

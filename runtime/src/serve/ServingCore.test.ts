@@ -40,6 +40,17 @@ describe('ServingCore', () => {
     await core.shutdown();
   });
 
+  it('splice.decoderGraph reloads the engine with that decoder graph; the ready status names it', async () => {
+    const { core, until } = coreWithLog();
+    core.configure(settings());
+    assert.match((await until('ready')).detail ?? '', /; decoder fused; /);
+    core.configure(settings({ graph: 'reference' }));
+    await until('loading');
+    assert.match((await until('ready')).detail ?? '', /; decoder reference \(chosen\); /);
+    assert.ok(await core.complete('a', { text: TEXT, offset: 100 }));
+    await core.shutdown();
+  });
+
   it('a bad model path after a good load reports an error; completions answer undefined; the good path recovers', async () => {
     const { core, until } = coreWithLog();
     core.configure(settings());

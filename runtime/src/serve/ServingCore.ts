@@ -5,6 +5,7 @@ import type { FimFrame } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
 import type { DeviceRequest } from '../device/Device.js';
 import type { VariantRequest } from '../model/modelVariant.js';
+import type { GraphChoice } from '../model/decoderGraph.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import { SessionStore, type SessionStats, type StoreCompletion } from './SessionStore.js';
 
@@ -14,6 +15,8 @@ export interface ServeSettings {
   device: DeviceRequest;
   /** Which ONNX graph of the folder (default auto: the device's rule). */
   modelVariant?: VariantRequest;
+  /** Which decoder graph (default: SPLICE_GRAPH, else fused). */
+  graph?: GraphChoice;
   maxTokens: number;
   /** `pie`: completions go through document sessions; `none`: every completion encodes a window from scratch. */
   cacheMode: 'pie' | 'none';
@@ -39,7 +42,7 @@ interface Failure {
   fingerprint: string;
 }
 
-const keyOf = (s: ServeSettings) => `${s.modelPath}\0${s.device}\0${s.modelVariant ?? 'auto'}`;
+const keyOf = (s: ServeSettings) => `${s.modelPath}\0${s.device}\0${s.modelVariant ?? 'auto'}\0${s.graph ?? ''}`;
 const dirOf = (s: ServeSettings) => s.modelPath || defaultModelDir();
 
 export class ServingCore {
@@ -145,13 +148,13 @@ export class ServingCore {
     let fingerprint = '-';
     try {
       fingerprint = modelFingerprint(dirOf(settings));
-      const engine = await Engine.open({ modelDir: settings.modelPath || undefined, device: settings.device, variant: settings.modelVariant });
+      const engine = await Engine.open({ modelDir: settings.modelPath || undefined, device: settings.device, variant: settings.modelVariant, graph: settings.graph });
       this.engine = engine;
       this.store = new SessionStore(engine, (uri) => this.closed.has(uri));
       this.loadedKey = key;
       this.failure = undefined;
       const info = engine.info();
-      this.report({ state: 'ready', model: info.model, device: info.device, detail: `${info.deviceReason}; graph ${info.variant}` });
+      this.report({ state: 'ready', model: info.model, device: info.device, detail: `${info.deviceReason}; decoder ${info.graph}; graph ${info.variant}` });
     } catch (err) {
       this.failure = { key, fingerprint };
       this.report({ state: 'error', detail: (err as Error).message });
