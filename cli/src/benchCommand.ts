@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { benchDecode, type DecodeBenchRow } from './bench/decodeBench.js';
-import { parseWeights } from './engineOptions.js';
+import { parseKvDtype, parseWeights } from './engineOptions.js';
 import { benchFim, type FimBenchRow } from './bench/fimBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
@@ -142,6 +142,7 @@ async function runDecode(args: string[]): Promise<void> {
     runs: { type: 'string', default: '5' },
     threads: { type: 'string' },
     weights: { type: 'string' },
+    'kv-dtype': { type: 'string' },
     from: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
@@ -153,7 +154,7 @@ async function runDecode(args: string[]): Promise<void> {
   const graphs: Record<string, string> = {};
   let memory: Record<string, number> = {};
   for (const device of v.device!.split(',').map(parseDeviceRequest)) {
-    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused', threads, weights: parseWeights(v.weights) });
+    const fused = await Engine.open({ modelDir: v.model, device, graph: 'fused', threads, weights: parseWeights(v.weights), kvDtype: parseKvDtype(v['kv-dtype']) });
     const reference = await Engine.open({ modelDir: v.model, device, graph: 'reference', threads });
     try {
       graphs[fused.model.device] = fused.model.graph;

@@ -1,5 +1,5 @@
-// Options shared by the CLI commands that load a model (--model, --device, --variant, --graph, --weights).
-import { GRAPH_CHOICES, type EngineOptions, type GraphChoice, parseDeviceRequest, SpliceError, VARIANT_REQUESTS, type VariantRequest, WEIGHT_BITS, type WeightBits } from '../../runtime/src/index.js';
+// Options shared by the CLI commands that load a model (--model, --device, --variant, --graph, --weights, --kv-dtype).
+import { GRAPH_CHOICES, type EngineOptions, type KvDtype, type GraphChoice, parseDeviceRequest, SpliceError, VARIANT_REQUESTS, type VariantRequest, WEIGHT_BITS, type WeightBits } from '../../runtime/src/index.js';
 
 export const ENGINE_OPTIONS = {
   model: { type: 'string' },
@@ -8,7 +8,15 @@ export const ENGINE_OPTIONS = {
   json: { type: 'boolean', default: false },
   graph: { type: 'string' },
   weights: { type: 'string' },
+  'kv-dtype': { type: 'string' },
 } as const;
+
+/** --kv-dtype float32|float16 (the fused graph's KV cache; default: the exported graph's). */
+export function parseKvDtype(value: string | undefined): KvDtype | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'float32' || value === 'float16') return value;
+  throw new SpliceError('input', `unknown KV dtype "${value}" (expected float32 or float16)`);
+}
 
 /** A --variant value (auto, or one of the hub's file variants), refused with the list when unknown. */
 export function parseVariant(value: string): VariantRequest {
@@ -30,12 +38,13 @@ export function parseGraph(value: string | undefined): GraphChoice | undefined {
   throw new SpliceError('input', `unknown graph "${value}" (expected one of ${GRAPH_CHOICES.join(', ')})`);
 }
 
-export function engineOptions(values: { model?: string; device?: string; variant?: string; graph?: string; weights?: string }): EngineOptions {
+export function engineOptions(values: { model?: string; device?: string; variant?: string; graph?: string; weights?: string; 'kv-dtype'?: string }): EngineOptions {
   return {
     modelDir: values.model,
     device: parseDeviceRequest(values.device ?? 'auto'),
     variant: parseVariant(values.variant ?? 'auto'),
     graph: parseGraph(values.graph),
     weights: parseWeights(values.weights),
+    kvDtype: parseKvDtype(values['kv-dtype']),
   };
 }

@@ -20,6 +20,8 @@ export interface DecodeBenchRow {
   /** Rows cached at the end of a run, and rows the fused graph's cache tensors hold (a CPU buffer keeps headroom). */
   cached_rows: number;
   fused_cache_capacity_rows: number;
+  /** Bytes of the fused cache's tensors per cached row (its dtype; CPU, headroom excluded); undefined on a GPU. */
+  fused_kv_bytes_per_row?: number;
 }
 
 interface Run {
@@ -28,6 +30,7 @@ interface Run {
   tokens: number[];
   rows: number;
   capacity: number;
+  bytesPerRow?: number;
 }
 
 function argmax(logits: Float32Array): number {
@@ -51,7 +54,9 @@ async function run(engine: Engine, prompt: number[], steps: number): Promise<Run
       tokens.push(argmax(r.logits));
     }
     const tokS = (steps - 1) / ((performance.now() - t1) / 1000);
-    return { prefillMs, tokS, tokens, rows: cache.length, capacity: cache.capacity };
+    const cpu = cache.tensors.every((t) => t.location === 'cpu');
+    const bytes = cpu ? cache.tensors.reduce((n, t) => n + (t.data as ArrayBufferView).byteLength, 0) : 0;
+    return { prefillMs, tokS, tokens, rows: cache.length, capacity: cache.capacity, bytesPerRow: cpu ? bytes / cache.capacity : undefined };
   } finally {
     cache.dispose();
   }
@@ -94,6 +99,7 @@ export async function benchDecode(fused: Engine, reference: Engine, corpusIds: n
       greedy_identical: same,
       cached_rows: f[0]!.rows,
       fused_cache_capacity_rows: f[0]!.capacity,
+      fused_kv_bytes_per_row: f[0]!.bytesPerRow,
     });
   }
   return rows;

@@ -9,6 +9,7 @@ export interface EvalRunOptions {
   device?: string;
   graph?: string;
   weights?: string;
+  'kv-dtype'?: string;
   json?: boolean;
   details?: string;
 }

@@ -7,6 +7,7 @@ import { SpliceError } from '../errors.js';
 import { generate, type GenerateOptions, type StopReason } from '../generate/generate.js';
 import { GREEDY, type SamplingOptions } from '../generate/Sampler.js';
 import { KvOps } from '../kv/KvOps.js';
+import type { KvDtype } from '../kv/KvCache.js';
 import { LanguageModel } from '../model/LanguageModel.js';
 import type { GraphChoice } from '../model/decoderGraph.js';
 import type { WeightBits } from '../onnx/quantizeNBits.js';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   threads?: number;
   /** The fused graph's MatMul weights (default float32; int8/int4: MatMulNBits blocks quantized at load). */
   weights?: WeightBits;
+  /** The fused graph's KV cache dtype (default: the exported graph's). */
+  kvDtype?: KvDtype;
 }
 
 export interface EngineInfo {
@@ -143,7 +146,7 @@ export class Engine {
     const variant = opts.variant ?? 'auto';
     const folder = readModelFolder(opts.modelDir ?? defaultModelDir(), { variant });
     const device = await resolveDevice(opts.device ?? 'auto');
-    const model = await loadPreferredVariant(folder, device.kind, variant, { graph: opts.graph, threads: opts.threads, weights: opts.weights });
+    const model = await loadPreferredVariant(folder, device.kind, variant, { graph: opts.graph, threads: opts.threads, weights: opts.weights, kvDtype: opts.kvDtype });
     return new Engine(model, new KvOps(device.kind, model.kvShape, folder.config.rope), device.reason);
   }
 

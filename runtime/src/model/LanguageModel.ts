@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { sessionOptions, type DeviceKind } from '../device/Device.js';
 import { ModelFolderError, SpliceError } from '../errors.js';
 import { float16ToFloat32 } from '../kv/float16.js';
-import { KvCache, type KvShape } from '../kv/KvCache.js';
+import { KvCache, type KvDtype, type KvShape } from '../kv/KvCache.js';
 import { KEEP_INPUT, KEEP_INPUTS } from '../onnx/keepLastLogits.js';
 import { appendInPlace, ensureCapacity, headViews } from '../kv/kvBuffer.js';
 import { BIAS_INPUT, NEW_BIAS_INPUT, newKvNames, pastHeadNames, type KvMode } from '../onnx/fusedDecoderGraph.js';
@@ -50,6 +50,8 @@ export interface LoadOptions {
   threads?: number;
   /** The fused graph's MatMul weights: float32 as exported (default), or 8/4-bit blocks (MatMulNBits). */
   weights?: WeightBits;
+  /** The fused graph's KV cache dtype (default: the exported graph's); float16 halves the cache's memory. */
+  kvDtype?: KvDtype;
   /** Which graph to run (default SPLICE_GRAPH, else 'fused', which falls back to the reference graph with the reason in `graph`). */
   graph?: GraphChoice;
 }
@@ -96,7 +98,7 @@ export class LanguageModel {
     let source: GraphSource;
     if (!keep) source = referenceSource(folder, keep, 'reference (every logits row asked for: the fused graph keeps only those used)');
     else if ((opts.graph ?? defaultGraphChoice()) === 'fused') {
-      const fused = fusedSource(folder, device, opts.weights);
+      const fused = fusedSource(folder, device, opts.weights, opts.kvDtype);
       source = typeof fused === 'string' ? referenceSource(folder, keep, `reference (${fused})`) : fused;
     } else source = referenceSource(folder, keep, 'reference (chosen)');
     let session: ort.InferenceSession;
@@ -117,7 +119,7 @@ export class LanguageModel {
     }
     const logitsRows = session.inputNames.some((n) => KEEP_INPUTS.includes(n)) ? 'kept' : source.logitsRows;
     try {
-      const shape = source.fused ? LanguageModel.fusedShape(folder) : LanguageModel.validateIo(folder, session, source.bytes !== undefined);
+      const shape = source.fused ? LanguageModel.fusedShape(folder, source.kvDtype ?? 'float32') : LanguageModel.validateIo(folder, session, source.bytes !== undefined);
       return new LanguageModel(folder, device, shape, session, logitsRows, source.graph, source.fused);
     } catch (err) {
       await session.release();
@@ -133,10 +135,10 @@ export class LanguageModel {
     return source.bytes ? ort.InferenceSession.create(source.bytes, options) : ort.InferenceSession.create(folder.onnxPath, options);
   }
 
-  /** The fused graph's cache: config.json's shape, float32 (it was built from them). */
-  private static fusedShape(folder: ModelFolder): KvShape {
+  /** The fused graph's cache: config.json's shape and the dtype it was built for. */
+  private static fusedShape(folder: ModelFolder, dtype: KvDtype): KvShape {
     const { numLayers, numKvHeads, headDim } = folder.config;
-    return { numLayers, numKvHeads, headDim, dtype: 'float32' };
+    return { numLayers, numKvHeads, headDim, dtype };
   }
 
   private static loadError(folder: ModelFolder, device: DeviceKind, err: unknown): ModelFolderError {

@@ -7,6 +7,7 @@ import { readDecoderWeights } from '../onnx/decoderWeights.js';
 import { fusedDecoderGraph, type KvMode } from '../onnx/fusedDecoderGraph.js';
 import { keepLastLogits } from '../onnx/keepLastLogits.js';
 import type { WeightBits } from '../onnx/quantizeNBits.js';
+import type { KvDtype } from '../kv/KvCache.js';
 import type { ModelFolder } from './ModelFolder.js';
 
 /** `fused` (default): the rebuilt graph where the model maps onto it, else the reference; `reference`: the exported graph. */
@@ -28,8 +29,9 @@ export interface GraphSource {
   external?: boolean;
   /** 'kept' or 'all (reason)'. */
   logitsRows: string;
-  /** Set when the bytes are the fused graph: how it meets the KV cache. */
+  /** Set when the bytes are the fused graph: how it meets the KV cache, and the cache's dtype. */
   fused?: KvMode;
+  kvDtype?: KvDtype;
   /** 'fused', or 'reference' with the reason the fused graph is not used. */
   graph: string;
 }
@@ -54,7 +56,7 @@ export function referenceSource(folder: ModelFolder, keepLogits: boolean, graph:
 }
 
 /** The fused graph for the device (CPU: preallocated KV buffers written in place; GPUs: KV concatenated in the graph), or why not. */
-export function fusedSource(folder: ModelFolder, device: DeviceKind, bits: WeightBits = 'float32'): GraphSource | string {
+export function fusedSource(folder: ModelFolder, device: DeviceKind, bits: WeightBits = 'float32', kvDtype?: KvDtype): GraphSource | string {
   const bytes = readBytes(folder.onnxPath);
   if (typeof bytes === 'string') return bytes;
   let raw: Record<string, unknown>;
@@ -66,5 +68,8 @@ export function fusedSource(folder: ModelFolder, device: DeviceKind, bits: Weigh
   const r = readDecoderWeights(bytes, raw, folder.config);
   if (r.kind === 'unmappable') return r.reason;
   const mode: KvMode = device === 'cpu' ? 'buffer' : 'concat';
-  return { bytes: fusedDecoderGraph(folder.config, r.weights, mode, bits), logitsRows: 'kept', fused: mode, graph: bits === 'float32' ? 'fused' : `fused (${bits} weights)` };
+  const kv = kvDtype ?? r.weights.kvDtype;
+  const notes = [bits === 'float32' ? '' : `${bits} weights`, kv === r.weights.kvDtype ? '' : `${kv} cache`].filter(Boolean);
+  const graph = notes.length ? `fused (${notes.join(', ')})` : 'fused';
+  return { bytes: fusedDecoderGraph(folder.config, r.weights, mode, bits, kv), logitsRows: 'kept', fused: mode, kvDtype: kv, graph };
 }

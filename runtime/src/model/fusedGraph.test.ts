@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { devicesUnderTest, loadFixture, maxAbsDiff, SAMPLE_CODE, TEST_MODELS } from '../testing/fixtures.js';
+import { KvOps } from '../kv/KvOps.js';
 import type { LanguageModel } from './LanguageModel.js';
 
 const TOLERANCE = 1e-4;
 
 /** Fixtures the rebuild does not take, and why (they run the exported graph). */
 const REFERENCE_ONLY: Record<string, RegExp> = {
-  'fp16-kv': /^reference \(the exported KV cache has ONNX type 10/,
   'starcoder2-style': /^reference \(model_type "starcoder2" is not a Llama-family decoder/,
   'rotary-pct': /^reference \(model_type "gpt_neox" is not a Llama-family decoder/,
   'external-data': /^reference \(.* is in external data\)/,
@@ -55,6 +55,34 @@ describe('fused decoder graph', async () => {
       });
     }
   }
+});
+
+describe('fused decoder graph with a float16 cache', () => {
+  it('a float32 model with kvDtype float16 keeps half-size rows, stays close to float32, and PIE patches it', async (t) => {
+    const half = await loadFixture('tiny-llama', 'cpu', { kvDtype: 'float16' });
+    const full = await loadFixture('tiny-llama', 'cpu');
+    try {
+      assert.equal(half.graph, 'fused (float16 cache)');
+      assert.equal(half.kvShape.dtype, 'float16');
+      const ids = half.folder.tokenizer.encode(SAMPLE_CODE).slice(0, 20);
+      const [a, b] = [await trace(half, ids), await trace(full, ids)];
+      const worst = Math.max(...a.map((row, i) => maxAbsDiff(row, b[i]!)));
+      t.diagnostic(`max |Δlogit| float16 vs float32 cache = ${worst.toExponential(2)}`);
+      assert.ok(worst > 0 && worst < 1e-2, `max |Δlogit| = ${worst}`);
+      const cache = half.newCache();
+      await half.forward(ids, ids.map((_, i) => i), cache);
+      assert.ok(cache.tensors.every((x) => x.type === 'float16'));
+      const ops = new KvOps('cpu', half.kvShape, half.folder.config.rope);
+      await ops.splice(cache, 4, 6, cache.length, -2);
+      assert.equal(cache.length, ids.length - 2);
+      await half.forward([ids[0]!], [ids.length - 2], cache); // decodes on after the patch
+      cache.dispose();
+      await ops.release();
+    } finally {
+      await half.release();
+      await full.release();
+    }
+  });
 });
 
 describe('fused decoder graph limits', () => {

@@ -33,6 +33,8 @@ export interface DecoderWeights {
   rmsEps: number;
   /** RoPE frequencies per rotated pair as the graph multiplies positions by them (linear scaling folded in). */
   invFreq: Float32Array;
+  /** The exported graph's KV cache dtype. */
+  kvDtype: 'float32' | 'float16';
 }
 
 export type ReadWeights = { kind: 'mapped'; weights: DecoderWeights } | { kind: 'unmappable'; reason: string };
@@ -42,6 +44,7 @@ const GRAPH_FIELD = 7;
 const GRAPH = { node: 1, initializer: 5, input: 11 };
 const TENSOR = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9, externalData: 13 };
 const FLOAT32 = 1;
+const FLOAT16 = 10;
 const MLP_ACTIVATIONS = new Set(['silu', 'swish']);
 const FAMILIES = new Set(['llama', 'qwen2', 'mistral']);
 
@@ -193,7 +196,7 @@ export function readDecoderWeights(bytes: Uint8Array, raw: Record<string, unknow
   try {
     const { nodes, tensors, inputs } = readGraph(bytes);
     const kvType = inputs.get('past_key_values.0.key');
-    if (kvType !== FLOAT32) throw new Unmappable(`the exported KV cache has ONNX type ${String(kvType)}; the fused graph keeps a float32 cache`);
+    if (kvType !== FLOAT32 && kvType !== FLOAT16) throw new Unmappable(`the exported KV cache has ONNX type ${String(kvType)} (float32 or float16 expected)`);
     const m = new WeightMap(nodes, tensors);
     const intermediate = raw.intermediate_size as number;
     const embedNode = nodes.get('/embed_tokens/Gather');
@@ -211,6 +214,7 @@ export function readDecoderWeights(bytes: Uint8Array, raw: Record<string, unknow
         lmHead: m.matmul('/lm_head', cfg.hiddenSize, vocab),
         rmsEps,
         invFreq: invFreq(nodes, tensors, cfg.rope.rotaryDim / 2),
+        kvDtype: kvType === FLOAT16 ? 'float16' : 'float32',
       },
     };
   } catch (err) {

@@ -79,6 +79,8 @@ class DecoderGraph {
     private readonly w: DecoderWeights,
     private readonly mode: KvMode,
     private readonly bits: WeightBits,
+    /** The cache's dtype: float16 halves its memory; attention reads it cast to float32. */
+    private readonly kvType: 'float32' | 'float16',
   ) {
     this.groups = cfg.numHeads / cfg.numKvHeads;
   }
@@ -204,8 +206,8 @@ class DecoderGraph {
    */
   private decodeAttention(l: number, q: string, k: string, v: string): string {
     const { numHeads, numKvHeads, headDim } = this.cfg;
-    const pastKs = pastHeadNames(l, 'key', numKvHeads);
-    const pastVs = pastHeadNames(l, 'value', numKvHeads);
+    const pastKs = pastHeadNames(l, 'key', numKvHeads).map((n) => this.readKv(n));
+    const pastVs = pastHeadNames(l, 'value', numKvHeads).map((n) => this.readKv(n));
     const qh = this.g.op('Reshape', [q, this.g.ints([1, numHeads, 1, headDim])]); // one token: no transpose needed
     const headOf = (h: number) => Math.floor(h / this.groups);
     const byHead = (xs: string[]) => (xs.length === 1 ? xs[0]! : this.g.op('Concat', xs, { axis: 1 }));
@@ -234,8 +236,8 @@ class DecoderGraph {
    */
   private prefillAttention(l: number, q: string, k: string, v: string): string {
     const { numKvHeads } = this.cfg;
-    const pastKs = pastHeadNames(l, 'key', numKvHeads);
-    const pastVs = pastHeadNames(l, 'value', numKvHeads);
+    const pastKs = pastHeadNames(l, 'key', numKvHeads).map((n) => this.readKv(n));
+    const pastVs = pastHeadNames(l, 'value', numKvHeads).map((n) => this.readKv(n));
     const [qs, ks, vs] = [this.split1(this.groupedQuery(q), numKvHeads), this.split1(k, numKvHeads), this.split1(v, numKvHeads)];
     const perGroup = this.g.ints([1, this.groups, -1, 0]);
     const stacked = this.g.ints([1, 1, -1, 0]);
@@ -251,6 +253,18 @@ class DecoderGraph {
     return this.ungroup(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
   }
 
+  /** A cached tensor as attention reads it: itself, or cast to float32 from a float16 cache. */
+  private readKv(x: string): string {
+    return this.kvType === 'float32' ? x : this.g.op('Cast', [x], { to: 1 });
+  }
+
+  /** A new row as the cache stores it (float16: rounded), and as attention reads it (the stored value). */
+  private storeKv(x: string): { stored: string; read: string } {
+    if (this.kvType === 'float32') return { stored: x, read: x };
+    const stored = this.g.op('Cast', [x], { to: 10 });
+    return { stored, read: this.g.op('Cast', [stored], { to: 1 }) };
+  }
+
   /** A branch of the decode/prefill If: its own builder (prefixed names) reading the root's inputs and weights. */
   private branch(name: string, build: () => string[]): GraphBuilder {
     const outer = this.g;
@@ -259,7 +273,7 @@ class DecoderGraph {
     try {
       build().forEach((value, i) => {
         sub.op('Identity', [value], undefined, [`${name}_out${i}`]);
-        sub.outputUntyped(`${name}_out${i}`, 'float32');
+        sub.outputUntyped(`${name}_out${i}`, i === 0 ? 'float32' : this.kvType);
       });
     } finally {
       this.g = outer;
@@ -272,18 +286,17 @@ class DecoderGraph {
     const { numHeads, numKvHeads } = this.cfg;
     const [qx, kx, vx] = this.linears(x, [{ w: lw.q, bias: lw.qBias }, { w: lw.k, bias: lw.kBias }, { w: lw.v, bias: lw.vBias }], `l${l}.qkv`) as [string, string, string];
     const q = this.rotary(qx, numHeads);
-    let k = this.toHeads(this.rotary(kx, numKvHeads), shape === 'decode');
-    let v = this.toHeads(vx, shape === 'decode');
-    let o: string;
-    if (shape === 'decode') o = this.decodeAttention(l, q, k, v);
-    else if (shape === 'prefill') o = this.prefillAttention(l, q, k, v);
-    else {
-      k = this.g.op('Concat', [`past_key_values.${l}.key`, k], { axis: 2 });
-      v = this.g.op('Concat', [`past_key_values.${l}.value`, v], { axis: 2 });
-      const qg = this.groupedQuery(q);
-      o = this.ungroup(this.g.op('MatMul', [this.softmax(this.g.op('Add', [this.scores(qg, k), BIAS_INPUT])), v]));
+    const k = this.storeKv(this.toHeads(this.rotary(kx, numKvHeads), shape === 'decode'));
+    const v = this.storeKv(this.toHeads(vx, shape === 'decode'));
+    if (shape !== 'concat') {
+      const o = shape === 'decode' ? this.decodeAttention(l, q, k.read, v.read) : this.prefillAttention(l, q, k.read, v.read);
+      return { out: this.linear(o, lw.o, `l${l}.o`), k: k.stored, v: v.stored };
     }
-    return { out: this.linear(o, lw.o, `l${l}.o`), k, v };
+    const presK = this.g.op('Concat', [`past_key_values.${l}.key`, k.stored], { axis: 2 });
+    const presV = this.g.op('Concat', [`past_key_values.${l}.value`, v.stored], { axis: 2 });
+    const qg = this.groupedQuery(q);
+    const o = this.ungroup(this.g.op('MatMul', [this.softmax(this.g.op('Add', [this.scores(qg, this.readKv(presK)), BIAS_INPUT])), this.readKv(presV)]));
+    return { out: this.linear(o, lw.o, `l${l}.o`), k: presK, v: presV };
   }
 
   private mlp(l: number, x: string, lw: LayerWeights): string {
@@ -313,15 +326,15 @@ class DecoderGraph {
     this.g.input(KEEP_INPUT, 'int64', [1]);
     for (let l = 0; l < numLayers; l++) {
       for (const kind of ['key', 'value'] as const) {
-        if (this.mode === 'buffer') for (const name of pastHeadNames(l, kind, numKvHeads)) this.g.input(name, 'float32', [1, 1, 'past', headDim]);
-        else this.g.input(`past_key_values.${l}.${kind}`, 'float32', [1, numKvHeads, 'past', headDim]);
+        if (this.mode === 'buffer') for (const name of pastHeadNames(l, kind, numKvHeads)) this.g.input(name, this.kvType, [1, 1, 'past', headDim]);
+        else this.g.input(`past_key_values.${l}.${kind}`, this.kvType, [1, numKvHeads, 'past', headDim]);
       }
     }
     this.g.output('logits', 'float32', [1, 'kept', vocab]);
     for (let l = 0; l < numLayers; l++) {
       for (const kind of ['key', 'value']) {
         const name = this.mode === 'buffer' ? `new.${l}.${kind}` : `present.${l}.${kind}`;
-        this.g.output(name, 'float32', [1, numKvHeads, this.mode === 'buffer' ? 'sequence' : 'total', headDim]);
+        this.g.output(name, this.kvType, [1, numKvHeads, this.mode === 'buffer' ? 'sequence' : 'total', headDim]);
       }
     }
   }
@@ -371,6 +384,6 @@ class DecoderGraph {
 }
 
 /** The fused decoder's ONNX bytes (weights copied in, or quantized to 8/4-bit blocks; nothing is written to disk). */
-export function fusedDecoderGraph(cfg: ModelConfig, weights: DecoderWeights, mode: KvMode, bits: WeightBits = 'float32'): Uint8Array {
-  return new DecoderGraph(cfg, weights, mode, bits).build();
+export function fusedDecoderGraph(cfg: ModelConfig, weights: DecoderWeights, mode: KvMode, bits: WeightBits = 'float32', kvType: 'float32' | 'float16' = weights.kvDtype): Uint8Array {
+  return new DecoderGraph(cfg, weights, mode, bits, kvType).build();
 }
