@@ -231,26 +231,24 @@ class DecoderGraph {
   }
 
   /**
-   * Prefill-shaped attention (a chunk of new tokens): per KV head, the queries of its group stacked as G·S rows against
-   * its past rows (one GEMM whose packing the rows amortize, no K/V expansion) and the new rows. Returns [1, S, H*D].
+   * Prefill-shaped attention (a chunk of new tokens): the KV heads' past views and the new rows joined once per chunk
+   * (a copy the chunk's rows amortize), then every KV head's group of queries in one batched product, as the exported
+   * graph does but without expanding KV heads. Returns [1, S, H*D].
    */
   private prefillAttention(l: number, q: string, k: string, v: string): string {
-    const { numKvHeads } = this.cfg;
-    const pastKs = pastHeadNames(l, 'key', numKvHeads).map((n) => this.readKv(n));
-    const pastVs = pastHeadNames(l, 'value', numKvHeads).map((n) => this.readKv(n));
-    const [qs, ks, vs] = [this.split1(this.groupedQuery(q), numKvHeads), this.split1(k, numKvHeads), this.split1(v, numKvHeads)];
-    const perGroup = this.g.ints([1, this.groups, -1, 0]);
-    const stacked = this.g.ints([1, 1, -1, 0]);
-    const axis = this.g.ints([3]);
-    const outs = qs.map((qj, j) => {
-      // The causal mask is per token: add it with the group's heads as a batch axis, then stack them back.
-      const fresh = this.g.op('Reshape', [this.g.op('Add', [this.g.op('Reshape', [this.scores(qj, ks[j]!), perGroup]), NEW_BIAS_INPUT]), stacked]);
-      const p = this.softmax(this.g.op('Concat', [this.scores(qj, pastKs[j]!), fresh], { axis: 3 }));
-      const pPast = this.g.op('Slice', [p, this.g.ints([0]), this.pastRows(), axis]);
-      const pNew = this.g.op('Slice', [p, this.pastRows(), this.g.ints([INT64_MAX]), axis]);
-      return this.g.op('Add', [this.g.op('MatMul', [pPast, pastVs[j]!]), this.g.op('MatMul', [pNew, vs[j]!])]);
-    });
-    return this.ungroup(outs.length === 1 ? outs[0]! : this.g.op('Concat', outs, { axis: 1 }));
+    const { numHeads, numKvHeads } = this.cfg;
+    const join = (kind: 'key' | 'value', fresh: string) => {
+      const past = pastHeadNames(l, kind, numKvHeads).map((n) => this.readKv(n));
+      return this.g.op('Concat', [past.length === 1 ? past[0]! : this.g.op('Concat', past, { axis: 1 }), fresh], { axis: 2 });
+    };
+    const scores = this.scores(this.groupedQuery(q), join('key', k)); // [1, kv, G·S, P+S]
+    // Per head and token: the past rows all visible, the new ones causal ([1, 1, S, P] zeros, then the causal mask).
+    const tokens = this.g.op('Shape', ['input_ids'], { start: 1, end: 2 });
+    const zeros = this.g.op('ConstantOfShape', [this.g.op('Concat', [this.g.ints([1, 1]), tokens, this.pastRows()], { axis: 0 })]); // float32 zeros by default
+    const bias = this.g.op('Concat', [zeros, NEW_BIAS_INPUT], { axis: 3 });
+    const perHead = this.g.op('Add', [this.g.op('Reshape', [scores, this.g.ints([0, numHeads, -1, 0])]), bias]);
+    const p = this.g.op('Reshape', [this.softmax(perHead), this.g.ints([0, numKvHeads, -1, 0])]);
+    return this.ungroup(this.g.op('MatMul', [p, join('value', v)]));
   }
 
   /** A cached tensor as attention reads it: itself, or cast to float32 from a float16 cache. */
