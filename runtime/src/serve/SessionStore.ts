@@ -1,5 +1,5 @@
 // Per-document PIE sessions on one engine: made for the documents the user completes in, evicted by recency of use.
-import type { CompletionRequest, Engine } from '../engine/Engine.js';
+import type { CompletionRequest, Confidence, Engine } from '../engine/Engine.js';
 import type { DocumentSession, UpdateStats } from '../pie/DocumentSession.js';
 
 /** Sessions kept at once; the least recently used one is dropped beyond this. */
@@ -21,6 +21,7 @@ export interface SessionStats {
 export interface StoreCompletion {
   completion: string;
   stopReason: string;
+  confidence?: Confidence;
   stats: SessionStats;
 }
 
@@ -69,7 +70,7 @@ export class SessionStore {
     if (!useSession || this.isClosed(uri) || !this.eligible(req.text)) {
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
-      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion }) };
+      return { completion: r.completion, stopReason: r.stopReason, confidence: r.confidence, stats: this.record(uri, undefined, { lastCompletion }) };
     }
     const fresh = !this.sessions.has(uri);
     const opened = performance.now();
@@ -81,7 +82,7 @@ export class SessionStore {
     const firstTokenMs = r.firstTokenMs + (ms - r.ms);
     const patch: Partial<SessionStats> = { lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
     if (r.update) patch.lastUpdate = strip(r.update);
-    return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
+    return { completion: r.completion, stopReason: r.stopReason, confidence: r.confidence, stats: this.record(uri, session, patch) };
   }
 
   private async open(uri: string, text: string, maxTokens: number, offset: number | undefined, signal?: AbortSignal): Promise<DocumentSession> {
