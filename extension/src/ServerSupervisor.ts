@@ -45,6 +45,13 @@ export class ServerSupervisor implements vscode.Disposable {
     c.sendNotification(method, params).catch((err: unknown) => this.log.warn(`splice: ${method} not sent: ${String(err)}`));
   }
 
+  /** Sends a request to a running server; undefined when none runs. */
+  async request<R>(method: string, params?: unknown): Promise<R | undefined> {
+    const c = this.client;
+    if (c?.state !== State.Running) return undefined;
+    return c.sendRequest<R>(method, params);
+  }
+
   private serially(f: () => Promise<void>): Promise<void> {
     const next = this.pending.then(f, f);
     this.pending = next.catch(() => undefined);

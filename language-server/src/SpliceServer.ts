@@ -4,6 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
 import { isOffered } from './completion/filter/documentFilter.js';
+import { passesGate } from './completion/gate/confidenceGate.js';
 import { stopsFor } from './completion/pipeline.js';
 import { ShapeWorkerClient } from './completion/ShapeWorkerClient.js';
 import { placeOf } from './completion/place/placeOf.js';
@@ -128,6 +129,10 @@ export class SpliceServer {
     const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
     const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
     if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
+    if (!passesGate(result.confidence, this.settings.minConfidence)) {
+      this.metrics.countGated();
+      return null;
+    }
     // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
     const shaped = await this.shaper.shape({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
     this.metrics.countShape(shaped.ms);

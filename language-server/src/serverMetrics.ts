@@ -21,6 +21,7 @@ export class ServerMetricsMonitor {
   private completions = 0;
   private encodedTokens = 0;
   private reusedCompletions = 0;
+  private gatedCompletions = 0;
   /** The pipeline's time per model completion, ms (the last SHAPE_SAMPLES). */
   private shapeMs: number[] = [];
 
@@ -40,6 +41,11 @@ export class ServerMetricsMonitor {
     this.reusedCompletions++;
   }
 
+  /** A completion below the confidence gate, not shown. */
+  countGated(): void {
+    this.gatedCompletions++;
+  }
+
   /** The completion pipeline took `ms` on one model completion. */
   countShape(ms: number): void {
     this.shapeMs.push(ms);
@@ -57,6 +63,7 @@ export class ServerMetricsMonitor {
       completions: this.completions,
       encodedTokens: this.encodedTokens,
       reusedCompletions: this.reusedCompletions,
+      gatedCompletions: this.gatedCompletions,
       shapeMsP50: percentile(this.shapeMs, 50),
       shapeMsP95: percentile(this.shapeMs, 95),
     };
@@ -75,6 +82,7 @@ export class ServerMetricsMonitor {
     this.completions = 0;
     this.encodedTokens = 0;
     this.reusedCompletions = 0;
+    this.gatedCompletions = 0;
     this.shapeMs = [];
   }
 }

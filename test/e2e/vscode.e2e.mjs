@@ -139,6 +139,22 @@ async function waitForGhostText(timeoutMs = 45_000) {
   }
 }
 
+/**
+ * The server's counters, read through the "Splice: Show Metrics" command's notification (`splice/metrics`):
+ * `{completions, reused}` — model completions run, and requests answered from the typed-through cache.
+ */
+async function readMetrics() {
+  await runCommand('Splice: Show Metrics');
+  const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Splice metrics:' }).last();
+  const text = await waitFor('the metrics notification', async () => ((await toast.count()) ? toast.textContent() : undefined), 15_000);
+  await runCommand('Notifications: Clear All Notifications');
+  await waitFor('the notification to go', async () => (await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Splice metrics:' }).count()) === 0, 10_000);
+  const num = (label) => Number(new RegExp(`${label} (\\d+)`).exec(text)?.[1]);
+  const m = { completions: num('model completions'), reused: num('from the typed-through cache'), text };
+  assert.ok(Number.isInteger(m.completions) && Number.isInteger(m.reused), `metrics read: ${text}`);
+  return m;
+}
+
 /** Opens a file written into the workspace during the test by clicking it in the Explorer (Quick Open's file index may not have it yet). */
 async function openFile(name) {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
@@ -322,6 +338,9 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       console.log(`# screenshot: ${shot}`);
       assert.equal(below, '', 'one line at len(|): nothing pushed below the closing paren');
       assert.ok(inline.length >= 2, `a ghost of two characters or more: ${JSON.stringify(inline)}`);
+      await delay(1000); // requests still under way from the typing settle before the counters are read
+      const before = await readMetrics();
+      console.log(`# ${before.text}`);
       await page.keyboard.type(inline[0]);
       const rest = inline.slice(1);
       await waitFor('the ghost to show the rest', async () => (await ghostParts()).inline === rest, 3000, 50);
@@ -332,6 +351,10 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.screenshot({ path: shot2 });
       console.log(`# screenshot: ${shot2}`);
       assert.equal(after.inline, rest, 'the rest of the suggestion stays');
+      const later = await readMetrics();
+      console.log(`# ${later.text}`);
+      assert.equal(later.completions, before.completions, 'typing along the ghost ran no model completion');
+      assert.ok(later.reused > before.reused, 'the rest came from the typed-through cache');
     } catch (err) {
       await explain(err);
     }
@@ -340,8 +363,9 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
   it('at len(|) with the auto-closed paren, accepting gives no doubled paren', async () => {
     try {
       const file = path.join(dirs.workspace, PAREN_FILE);
-      const { inline } = await ghostParts();
-      assert.ok(inline.trim() !== '', 'the ghost text is still there');
+      // The metrics command took the focus for a moment: the ghost comes back (from the cache) if it went.
+      const inline = (await waitForGhostText()).split('\n')[0];
+      assert.ok(inline.trim() !== '', 'the ghost text is there');
       await page.keyboard.press('Tab');
       const saved = await saveAndRead(PAREN_ORIGINAL, file);
       const line = saved.split('\n')[PAREN_LINE - 1];
