@@ -1,6 +1,7 @@
 // Syntax checks with a tree-sitter parser: does a completion parse in place (no new ERROR or MISSING nodes around the
 // cursor), and where does the block the cursor opens end.
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { baseTree, treeWithText } from './windowParse.js';
 
 /** The document around the cursor that is parsed: whole lines, starting at a top-level line where one is near. */
 export interface SyntaxWindow {
@@ -67,11 +68,20 @@ export function parseErrors(parser: Parser, source: string): SyntaxError[] {
 }
 
 /**
- * The errors of `source` (the window with a text put in it). Where the window ends before the document, the closers
- * the parser finds missing at its very end are left out: the document closes those blocks below the window.
+ * The errors of the window with `text` put at the cursor (in place of `replaceSuffix` characters; the window itself
+ * for an empty text), parsed incrementally over the window's own tree. Where the window ends before the document, the
+ * closers the parser finds missing at its very end are left out: the document closes those blocks below the window.
  */
-export function windowErrors(parser: Parser, win: SyntaxWindow, source: string): SyntaxError[] {
-  const errors = parseErrors(parser, source);
+export function windowErrors(parser: Parser, win: SyntaxWindow, text = '', replaceSuffix = 0): SyntaxError[] {
+  const source = win.before + text + win.after.slice(replaceSuffix);
+  const tree = text === '' && replaceSuffix === 0 ? baseTree(parser, win) : treeWithText(parser, win, text, replaceSuffix);
+  if (!tree) return [{ start: 0, end: source.length, missing: false }];
+  let errors: SyntaxError[];
+  try {
+    errors = syntaxErrors(tree);
+  } finally {
+    if (text !== '' || replaceSuffix !== 0) tree.delete();
+  }
   if (!win.cut) return errors;
   const end = source.trimEnd().length;
   return errors.filter((e) => !(e.missing && e.start >= end));
@@ -109,8 +119,8 @@ export function brokenAcrossCursor(win: SyntaxWindow, base: SyntaxError[]): bool
  * where any text grows the error) more characters under errors. The judgement `trimToParse` makes.
  */
 export function addsErrorsInPlace(parser: Parser, win: SyntaxWindow, text: string, replaceSuffix: number): boolean {
-  const base = windowErrors(parser, win, win.before + win.after);
-  const errors = windowErrors(parser, win, win.before + text + win.after.slice(replaceSuffix));
+  const base = windowErrors(parser, win);
+  const errors = windowErrors(parser, win, text, replaceSuffix);
   return !addsNoErrors(base, errors, win.before.length, win.before.length + text.length, brokenAcrossCursor(win, base));
 }
 
@@ -146,7 +156,7 @@ export function trimToParse(
   fit: (cut: string) => { text: string; replaceSuffix: number },
   budget = 24,
 ): ParseFit {
-  const base = windowErrors(parser, win, win.before + win.after);
+  const base = windowErrors(parser, win);
   let parses = 1;
   const parsed = new Map<string, SyntaxError[]>();
   let relaxed = false;
@@ -158,7 +168,7 @@ export function trimToParse(
     if (!errors) {
       if (parses >= budget) return undefined;
       parses++;
-      errors = windowErrors(parser, win, win.before + cand.text + win.after.slice(cand.replaceSuffix));
+      errors = windowErrors(parser, win, cand.text, cand.replaceSuffix);
       parsed.set(key, errors);
     }
     return addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length, relaxed) ? cand.text : undefined;
@@ -205,7 +215,7 @@ const BLOCK_TYPES = new Set(['block', 'statement_block', 'class_body', 'switch_b
 export function blockEndInText(parser: Parser, win: SyntaxWindow, text: string, replaceSuffix: number): number | undefined {
   const first = text.search(/\S/);
   if (first < 0) return undefined;
-  const tree = parser.parse(win.before + text + win.after.slice(replaceSuffix));
+  const tree = treeWithText(parser, win, text, replaceSuffix);
   if (!tree) return undefined;
   try {
     const at = win.before.length + first;
