@@ -1,6 +1,7 @@
 // End to end in a real VS Code: packages the extension, installs it into code-server (VS Code 1.100.3), opens a
 // Python file in Debian's chromium driven by playwright-core, and checks that ghost text appears, that the status bar
-// names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone.
+// names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone; then the
+// completion pipeline: typing along a ghost without a model call, `len(|)`, the suggest widget, `.env`.
 // The bundled model is a random-weight fixture, so the suggestion is noise: this checks the plumbing, not quality.
 //
 // Needs `bash tools/install-e2e.sh` (code-server and playwright-core in .e2e/, Debian chromium). Run with
@@ -32,6 +33,10 @@ const PAREN_FILE = 'paren.py';
 // The cursor line (3) is typed as `    n = len(`; the bundled model's text there is `e._name = 0`, shown as `e._name`.
 const PAREN_ORIGINAL = ['def main():', '    items = [1, 2, 3]', '', ''].join('\n');
 const PAREN_LINE = 3;
+// A word the suggest widget offers (`total`, from the document), typed as `to` on a new line after line 3.
+const SUGGEST_FILE = 'suggest.py';
+const SUGGEST_ORIGINAL = ['def main():', '    values = [1, 2, 3]', '    total = 0', '', ''].join('\n');
+const SUGGEST_LINE = 3;
 
 const missing = [CODE_SERVER, path.join(E2E, 'node_modules/playwright-core/package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
 if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join(', ')}): run \`bash tools/install-e2e.sh\``);
@@ -393,6 +398,35 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.screenshot({ path: shot });
       console.log(`# screenshot: ${shot}`);
       assert.equal((await ghostText()).trim(), '', 'no suggestion in .env');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('a ghost appears while the word-suggest widget is open, extending the selected item', async () => {
+    try {
+      fs.writeFileSync(path.join(dirs.workspace, SUGGEST_FILE), SUGGEST_ORIGINAL);
+      await openFile(SUGGEST_FILE);
+      await gotoLineEnd(SUGGEST_LINE);
+      await page.keyboard.press('Enter'); // auto-indented: `    |`
+      await page.keyboard.type('to', { delay: 80 });
+      await page.keyboard.press('Control+Space'); // the suggest widget (word-based: `total`), quick suggestions being off
+      const widget = page.locator('.editor-widget.suggest-widget.visible');
+      await widget.waitFor({ timeout: 15_000 });
+      const selected = ((await widget.locator('.monaco-list-row.focused').first().textContent({ timeout: 10_000 })) ?? '').trim();
+      console.log(`# suggest widget selection: ${JSON.stringify(selected)}`);
+      const ghost = await waitFor('ghost text with the suggest widget open', async () => {
+        const g = await ghostText();
+        return g.trim() && (await widget.count()) > 0 ? g : undefined;
+      }, 30_000);
+      console.log(`# ghost text with the suggest widget open: ${JSON.stringify(ghost)}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-suggest-widget.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      assert.ok(selected.startsWith('total'), `the selected item is the document's word: ${selected}`);
+      assert.ok(await widget.isVisible(), 'the suggest widget is still open under the ghost');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }

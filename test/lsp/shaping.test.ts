@@ -3,6 +3,7 @@
 // item is extended, and the time the completion pipeline adds per completion.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ALTERNATIVE_SAMPLINGS } from '../../language-server/src/completion/nbest/alternatives.js';
 import { LspServer } from './lspHarness.js';
 
 const DIR = 'file:///tmp/splice-lsp-shaping';
@@ -82,6 +83,22 @@ describe('completion shaping over LSP (splice-tiny)', () => {
     // Typing along a selected suggestion's ghost is a cache hit as well.
     const metrics = await lsp.metrics();
     assert.ok(metrics.completions >= 2);
+  });
+
+  it('an explicit request (Alt+] / Alt+[ cycling) gets the shown item first, then sampled alternatives, each once', async () => {
+    const uri = `${DIR}/nbest.py`;
+    await lsp.open(uri, 'def area(r):\n    return \n');
+    const cursor = { line: 1, character: 11 };
+    const auto = await lsp.complete(uri, cursor, undefined, { triggerKind: 2 });
+    assert.ok(!auto || auto.items.length === 1, 'typing gets one item');
+    const before = await lsp.metrics();
+    const invoked = await lsp.complete(uri, cursor, undefined, { triggerKind: 1 });
+    const after = await lsp.metrics();
+    assert.equal(after.completions - before.completions, auto ? ALTERNATIVE_SAMPLINGS.length : 1 + ALTERNATIVE_SAMPLINGS.length, 'one model call per alternative (the shown item from the cache)');
+    if (auto) assert.deepEqual(invoked?.items[0], auto.items[0], 'the shown item stays first');
+    const texts = (invoked?.items ?? []).map((i) => `${JSON.stringify(i.range)}${String(i.insertText)}`);
+    assert.equal(new Set(texts).size, texts.length, `no item twice: ${JSON.stringify(texts)}`);
+    assert.ok(texts.length <= 1 + ALTERNATIVE_SAMPLINGS.length);
   });
 
   it('reports the time the pipeline adds per completion (splice/metrics shapeMsP50, shapeMsP95)', async (t) => {
