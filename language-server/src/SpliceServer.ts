@@ -129,10 +129,10 @@ export class SpliceServer {
     const place = placeOf(view.text, view.offset, doc.languageId);
     const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
     const item = reused ?? (await this.modelItem(doc, req, signal));
-    if (!item || signal.aborted) return null;
-    if (!reused) this.reuse.remember(doc.uri, view.text, view.offset, item);
+    if (signal.aborted) return null;
+    if (item && !reused) this.reuse.remember(doc.uri, view.text, view.offset, item);
     // Asked for explicitly (Alt+] / Alt+[ cycling, the trigger command): a few sampled alternatives after it.
-    const items = [item];
+    const items = item ? [item] : [];
     if (invoked) {
       for (const sampling of ALTERNATIVE_SAMPLINGS) {
         const alt = await this.modelItem(doc, { ...req, sampling }, signal);
@@ -140,7 +140,7 @@ export class SpliceServer {
         if (alt) items.push(alt);
       }
     }
-    return this.itemList(doc, view, offset, distinctItems(items));
+    return items.length ? this.itemList(doc, view, offset, distinctItems(items)) : null;
   }
 
   /** One model completion at the view's cursor, through the confidence gate and the shaping pipeline; null if none. */

@@ -40,7 +40,7 @@ export interface SpliceSettings {
 export const DEFAULT_EXCLUDE_FILES = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/secrets.*', '**/credentials*'];
 
 /** `splice.minConfidence`'s default, chosen by `splice eval shape`'s gate table (README). */
-export const DEFAULT_MIN_CONFIDENCE = 0;
+export const DEFAULT_MIN_CONFIDENCE = 0.2;
 
 export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ALTERNATIVE_SAMPLINGS } from '../../language-server/src/completion/nbest/alternatives.js';
+import { DEFAULT_MIN_CONFIDENCE } from '../../language-server/src/protocol.js';
 import { LspServer } from './lspHarness.js';
 
 const DIR = 'file:///tmp/splice-lsp-shaping';
@@ -83,6 +84,21 @@ describe('completion shaping over LSP (splice-tiny)', () => {
     // Typing along a selected suggestion's ghost is a cache hit as well.
     const metrics = await lsp.metrics();
     assert.ok(metrics.completions >= 2);
+  });
+
+  it('the confidence gate: a completion whose first token is less likely than splice.minConfidence is not shown', async () => {
+    const uri = `${DIR}/gate.py`;
+    await lsp.open(uri, 'import os\n\ndef area(r):\n    return \n');
+    const cursor = { line: 3, character: 11 }; // splice-tiny's first token here has p ≈ 0.1
+    const m0 = await lsp.metrics();
+    assert.equal(await lsp.complete(uri, cursor), null, 'the default gate (0.2) holds it back');
+    const m1 = await lsp.metrics();
+    assert.deepEqual([m1.completions - m0.completions, m1.gatedCompletions - m0.gatedCompletions], [1, 1], 'the model ran; the gate counted it');
+    await lsp.configure({ minConfidence: 0 });
+    await lsp.complete(uri, cursor);
+    const m2 = await lsp.metrics();
+    assert.deepEqual([m2.completions - m1.completions, m2.gatedCompletions - m1.gatedCompletions], [1, 0], 'gate off: nothing held back');
+    await lsp.configure({ minConfidence: DEFAULT_MIN_CONFIDENCE });
   });
 
   it('an explicit request (Alt+] / Alt+[ cycling) gets the shown item first, then sampled alternatives, each once', async () => {
