@@ -56,15 +56,25 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
       parses++;
       if (end !== undefined) text = text.slice(0, end).trimEnd();
     }
-    const r = trimToParse(input.parser, win, text, fit);
-    parses += r.parses;
-    if (r.text === undefined) return done(null);
-    if (!r.loose) return done(fit(r.text), true);
-    // The document is broken across the cursor's line: the grammar judged loosely, the bracket rules judge as well.
-    text = r.text;
+    // Where the document is broken across the cursor's line the grammar judges loosely and the bracket rules judge as
+    // well; what they cut is judged again (a cut can leave what the grammar rejects), until both agree.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const r = trimToParse(input.parser, win, text, fit);
+      parses += r.parses;
+      if (r.text === undefined) return done(null);
+      if (!r.loose) return done(fit(r.text), true);
+      const balanced = balanceByBrackets(place, win, r.text);
+      if (balanced === r.text) return done(fit(balanced));
+      if (balanced.trim() === '') return done(null);
+      text = balanced;
+    }
+    return done(null);
   }
   return done(fit(balanceByBrackets(place, win, text)));
 }
+
+/** Rounds of the loose grammar check and the bracket rules before a text is given up. */
+const MAX_ROUNDS = 3;
 
 /** Lines of the document after the cursor that may close what a completion opens. */
 export const FOLLOWING_LINES = 40;
