@@ -1,8 +1,9 @@
-// `splice bench pie|latency|fim`: timings as ratios against a baseline measured in the same run.
+// `splice bench pie|latency|fim|shape`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { benchFim, type FimBenchRow } from './bench/fimBench.js';
+import { benchShape } from './bench/shapeBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
 import { latencyHeader, latencyRowLines, sampleLine } from './bench/latencyTable.js';
@@ -31,7 +32,8 @@ export async function runBench(args: string[]): Promise<void> {
   if (name === 'pie') return runPie(rest);
   if (name === 'latency') return runLatency(rest);
   if (name === 'fim') return runFim(rest);
-  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim)`);
+  if (name === 'shape') return runShape(rest);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, shape)`);
 }
 
 async function runPie(args: string[]): Promise<void> {
@@ -120,4 +122,26 @@ async function runFim(args: string[]): Promise<void> {
     }
   }
   if (v.json) process.stdout.write(`${JSON.stringify({ model: path.basename(v.model ?? defaultModelDir()), runs, tasks: tasks.length, rows })}\n`);
+}
+
+/** `bench shape [--tasks FILE] [--limit N] [--runs N] [--model DIR] [--device D] [--json]`: the pipeline's time per completion. */
+async function runShape(args: string[]): Promise<void> {
+  const v = parse(args, {
+    model: { type: 'string' },
+    device: { type: 'string', default: 'cpu' },
+    runs: { type: 'string', default: '3' },
+    tasks: { type: 'string' },
+    limit: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+  });
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const tasks = readFimTasks(v.tasks ?? path.join(packageRoot(), 'evals', 'fim-heldout.jsonl')).slice(0, intAtLeast(v.limit, '--limit', 1));
+  const engine = await Engine.open({ modelDir: v.model, device: parseDeviceRequest(v.device!) });
+  try {
+    const row = await benchShape(engine, tasks, runs);
+    if (v.json) process.stdout.write(`${JSON.stringify({ model: engine.info().model, runs, ...row })}\n`);
+    else process.stdout.write(`${row.tasks} completions × ${runs} runs: full parses p50 ${row.full_p50_ms} ms, p95 ${row.full_p95_ms} ms; incremental p50 ${row.incremental_p50_ms} ms, p95 ${row.incremental_p95_ms} ms (ratio p50 ${row.ratio_p50}, p95 ${row.ratio_p95})\n`);
+  } finally {
+    await engine.close();
+  }
 }

@@ -1,9 +1,12 @@
 // The Splice language server: document sync, inline completions and status; inference runs in the engine worker.
-import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
+import { type Connection, TextDocuments, TextDocumentSyncKind, InlineCompletionTriggerKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
+import { EngineWorkerClient, type CoreStatus, type ServeCompletionRequest, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
 import { isOffered } from './completion/filter/documentFilter.js';
+import { passesGate } from './completion/gate/confidenceGate.js';
+import { ALTERNATIVE_SAMPLINGS, distinctItems } from './completion/nbest/alternatives.js';
+import type { Shaped } from './completion/place/shapeByPlace.js';
 import { stopsFor } from './completion/pipeline.js';
 import { ShapeWorkerClient } from './completion/ShapeWorkerClient.js';
 import { placeOf } from './completion/place/placeOf.js';
@@ -125,30 +128,51 @@ export class SpliceServer {
     const view = viewWithSelected(text, offset, selected && { start: doc.offsetAt(selected.range.start), end: doc.offsetAt(selected.range.end), text: selected.text });
     // Typing along a shown suggestion: its rest at once, no debounce and no model call.
     const reused = this.reuse.lookup(doc.uri, view.text, view.offset);
-    if (reused) {
-      this.metrics.countReuse();
-      return this.itemList(doc, view, offset, reused);
-    }
-    if (!(await delay(this.settings.debounceMs, signal))) return null;
+    if (reused) this.metrics.countReuse();
+    const invoked = params.context?.triggerKind === InlineCompletionTriggerKind.Invoked;
+    if (reused && !invoked) return this.itemList(doc, view, offset, [reused]);
+    if (!reused && !(await delay(this.settings.debounceMs, signal))) return null;
     const place = placeOf(view.text, view.offset, doc.languageId);
     const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
-    const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
-    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
-    // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
-    const shaped = await this.shaper.shape({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
-    this.metrics.countShape(shaped.ms);
-    this.logGrammarFailures(shaped.grammarFailures, shaped.error);
-    const item = shaped.outcome?.item;
-    if (!item || signal.aborted) return null;
-    this.reuse.remember(doc.uri, view.text, view.offset, item);
-    return this.itemList(doc, view, offset, item);
+    const item = reused ?? (await this.modelItem(doc, req, signal));
+    if (signal.aborted) return null;
+    if (item && !reused) this.reuse.remember(doc.uri, view.text, view.offset, item);
+    // Asked for explicitly (Alt+] / Alt+[ cycling, the trigger command): a few sampled alternatives after it.
+    const items = item ? [item] : [];
+    if (invoked) {
+      for (const sampling of ALTERNATIVE_SAMPLINGS) {
+        const alt = await this.modelItem(doc, { ...req, sampling }, signal);
+        if (signal.aborted) return null;
+        if (alt) items.push(alt);
+      }
+    }
+    return items.length ? this.itemList(doc, view, offset, distinctItems(items)) : null;
   }
 
-  /** The LSP answer: one item in document positions (extending the suggest widget's selection, if any). */
-  private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: { text: string; replaceSuffix: number }): InlineCompletionList {
-    const { insertText, start, end } = itemInDocument(view, offset, shaped);
-    // VS Code runs the item's command when the user accepts it: the acceptance rate in `splice/metrics`.
-    return { items: [{ insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, command: { title: 'Splice: completion accepted', command: ACCEPTED_COMMAND } }] };
+  /** One model completion at the view's cursor, through the confidence gate and the shaping pipeline; null if none. */
+  private async modelItem(doc: TextDocument, req: ServeCompletionRequest, signal: AbortSignal): Promise<Shaped | null> {
+    const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
+    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
+    if (!passesGate(result.confidence, this.settings.minConfidence)) {
+      this.metrics.countGated();
+      return null;
+    }
+    // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
+    const shaped = await this.shaper.shape({ text: req.text, offset: req.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
+    this.metrics.countShape(shaped.ms);
+    this.logGrammarFailures(shaped.grammarFailures, shaped.error);
+    return shaped.outcome?.item ?? null;
+  }
+
+  /** The LSP answer: the items in document positions (extending the suggest widget's selection, if any). */
+  private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: readonly Shaped[]): InlineCompletionList {
+    return {
+      items: shaped.map((x) => {
+        const { insertText, start, end } = itemInDocument(view, offset, x);
+        // VS Code runs the item's command when the user accepts it: the acceptance rate in `splice/metrics`.
+        return { insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, command: { title: 'Splice: completion accepted', command: ACCEPTED_COMMAND } };
+      }),
+    };
   }
 
   private loggedGrammarFailures = 0;

@@ -31,10 +31,18 @@ export interface SpliceSettings {
    * `healing` (token healing) or `naive` (the prefix tokenized as it is).
    */
   sampling: 'byte' | 'healing' | 'naive';
+  /**
+   * The confidence gate: a completion whose first token the model gave a probability below this is not shown
+   * (0 = off). See README for the measurement behind the default.
+   */
+  minConfidence: number;
 }
 
 /** Files that never get completions unless the user says otherwise (`splice.excludeFiles`). */
 export const DEFAULT_EXCLUDE_FILES = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/secrets.*', '**/credentials*'];
+
+/** `splice.minConfidence`'s default, chosen by `splice eval shape`'s gate table (README). */
+export const DEFAULT_MIN_CONFIDENCE = 0.2;
 
 export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,
@@ -46,6 +54,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   cacheMode: 'pie',
   fimFrame: 'edit',
   sampling: 'byte',
+  minConfidence: DEFAULT_MIN_CONFIDENCE,
   enableLanguages: { '*': true },
   excludeFiles: DEFAULT_EXCLUDE_FILES,
 };
@@ -125,6 +134,8 @@ export interface ServerMetrics {
   encodedTokens: number;
   /** Completion requests answered from the typed-through cache (no model call; not in `completions`). */
   reusedCompletions: number;
+  /** Model completions not shown because the first token's probability was below `splice.minConfidence`. */
+  gatedCompletions: number;
   /** Time the completion pipeline (shaping, syntax checks) added per model completion: median and 95th percentile, ms. */
   shapeMsP50: number;
   shapeMsP95: number;

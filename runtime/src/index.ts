@@ -1,5 +1,5 @@
 // The runtime's one public entry: plain data and AbortSignal, no vscode, no LSP.
-export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
+export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type Confidence, confidenceOf, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
 export { InferenceQueue, type JobPriority } from './engine/InferenceQueue.js';
 export { EngineWorkerClient, type EngineWorkerEvents } from './serve/EngineWorkerClient.js';
 export type { CoreStatus, ServeSettings, ServeCompletionRequest } from './serve/ServingCore.js';

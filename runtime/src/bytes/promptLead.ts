@@ -1,6 +1,6 @@
 // How generation starts when the prompt ends with uncertain bytes: the exact cover posterior (`byte`) or token healing
 // (`healing`) picks the first tokens; they are fed as the prompt and their bytes already in the prompt are not shown.
-import { Sampler, type SamplingOptions } from '../generate/Sampler.js';
+import { logSoftmaxAt, Sampler, type SamplingOptions } from '../generate/Sampler.js';
 import { seededRandom } from '../generate/seededRandom.js';
 import type { KvCache } from '../kv/KvCache.js';
 import type { KvOps } from '../kv/KvOps.js';
@@ -28,6 +28,8 @@ export interface Lead {
   hidden: string;
   /** Tokens encoded to choose the lead. */
   encoded: number;
+  /** Natural log of the lead's probability given the prompt's bytes (the chosen cover's posterior; for healing, the product of its constrained choices). */
+  logprob: number;
 }
 
 function pickCover(covers: Cover[], sampling: SamplingOptions): Cover {
@@ -47,7 +49,9 @@ export async function byteLead(model: LanguageModel, ops: KvOps, vocab: ByteVoca
     if (covers.length === 0) return undefined;
     const c = pickCover(covers, sampling);
     const cache = await scorer.take(c.seq);
-    return { cache, prompt: [c.token], leadIds: [c.token], hidden: Buffer.from(t.tail.subarray(c.start)).toString('utf8'), encoded: scorer.encoded };
+    const max = Math.max(...covers.map((x) => x.logMass));
+    const logprob = c.logMass - max - Math.log(covers.reduce((sum, x) => sum + Math.exp(x.logMass - max), 0));
+    return { cache, prompt: [c.token], leadIds: [c.token], hidden: Buffer.from(t.tail.subarray(c.start)).toString('utf8'), encoded: scorer.encoded, logprob };
   } finally {
     scorer.dispose();
   }
@@ -63,6 +67,7 @@ export async function healingLead(model: LanguageModel, vocab: ByteVocab, t: Unc
   let feed = t.lastBase;
   let rest = t.tail;
   let encoded = 0;
+  let logprob = 0;
   try {
     while (rest.length > 0) {
       const { logits } = await model.forward([feed], [cache.length], cache, { logits: 'last' });
@@ -71,11 +76,12 @@ export async function healingLead(model: LanguageModel, vocab: ByteVocab, t: Unc
       if (allowed.size === 0) throw new Error('no token is consistent with the tail');
       const masked = logits.map((v, id) => (allowed.has(id) ? v : -Infinity));
       feed = new Sampler(sampling).sample(masked, 0, masked.length);
+      logprob += logSoftmaxAt(masked, feed);
       chosen.push(feed);
       const n = vocab.bytesOf(feed).length;
       rest = n >= rest.length ? new Uint8Array(0) : rest.subarray(n);
     }
-    return { cache, prompt: [feed], leadIds: chosen, hidden: Buffer.from(t.tail).toString('utf8'), encoded };
+    return { cache, prompt: [feed], leadIds: chosen, hidden: Buffer.from(t.tail).toString('utf8'), encoded, logprob };
   } catch (err) {
     cache.dispose();
     if ((err as Error).message === 'no token is consistent with the tail') return undefined;

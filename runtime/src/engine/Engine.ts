@@ -80,6 +80,23 @@ export interface CompletionResult {
   ms: number;
   /** From the call to the first generated token (prompt encoding; for sessions also the cache update). */
   firstTokenMs: number;
+  /** How sure the model was of what it wrote (undefined when it generated nothing). */
+  confidence?: Confidence;
+}
+
+/** The model's own probabilities for a completion: what a confidence gate looks at. */
+export interface Confidence {
+  /** Natural log of the first token's probability (with a byte or healing lead: the lead's, given the prompt's bytes). */
+  firstTokenLogprob: number;
+  /** Mean natural log probability per generated token. */
+  meanLogprob: number;
+}
+
+/** The confidence of a generation from its tokens' log probabilities (the lead's first, when there is one). */
+export function confidenceOf(logprobs: readonly number[], lead?: { logprob: number }): Confidence | undefined {
+  const all = lead ? [lead.logprob, ...logprobs] : logprobs;
+  if (all.length === 0) return undefined;
+  return { firstTokenLogprob: all[0]!, meanLogprob: all.reduce((a, b) => a + b, 0) / all.length };
 }
 
 export interface SessionCompletionResult extends CompletionResult {
@@ -186,7 +203,7 @@ export class Engine {
     try {
       const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, lead) };
     } finally {
       cache.dispose();
     }
@@ -228,7 +245,7 @@ export class Engine {
       const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead)), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, built.lead) };
     } finally {
       built.cache.dispose();
     }

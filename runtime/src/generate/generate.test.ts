@@ -70,4 +70,13 @@ describe('generate', () => {
     assert.equal(stopped.r.text, 'a');
     assert.equal(stopped.deltas.join(''), 'a');
   });
+
+  it("reports each sampled token's log-probability under the model", async () => {
+    const a = tok.encode('a')[0]!;
+    const { r } = await run([a, a, a], 3);
+    // One-hot logits of 10 over 512 tokens: p = e^10 / (e^10 + 511).
+    const expected = 10 - Math.log(Math.exp(10) + 511);
+    assert.equal(r.logprobs.length, 3);
+    for (const lp of r.logprobs) assert.ok(Math.abs(lp - expected) < 1e-6, `${lp} vs ${expected}`);
+  });
 });

@@ -2,7 +2,7 @@
 import type { KvCache } from '../kv/KvCache.js';
 import type { LanguageModel } from '../model/LanguageModel.js';
 import type { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
-import { Sampler, type SamplingOptions } from './Sampler.js';
+import { logSoftmaxAt, Sampler, type SamplingOptions } from './Sampler.js';
 import { StopMatcher } from './StopMatcher.js';
 
 export interface GenerateOptions {
@@ -31,6 +31,8 @@ export type StopReason = 'stop-token' | 'stop-sequence' | 'max-tokens' | 'contex
 export interface GenerateResult {
   text: string;
   tokenIds: number[];
+  /** Natural log of each sampled token's probability under the model (softmax at temperature 1), lead tokens left out. */
+  logprobs: number[];
   stopReason: StopReason;
   /** Time from the first sampled token to the end (the rest was the prompt's prefill). */
   decodeMs?: number;
@@ -62,7 +64,8 @@ export async function prefill(model: LanguageModel, ids: readonly number[], cach
 export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer, prompt: readonly number[], cache: KvCache, opts: GenerateOptions): AsyncGenerator<string, GenerateResult> {
   // A byte-level model can stop inside a multi-byte character: never hand back its U+FFFD half.
   let firstToken: number | undefined;
-  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text: text.replace(/\uFFFD+$/, ''), tokenIds, stopReason, decodeMs: firstToken === undefined ? 0 : performance.now() - firstToken });
+  const logprobs: number[] = [];
+  const result = (text: string, tokenIds: number[], stopReason: StopReason): GenerateResult => ({ text: text.replace(/\uFFFD+$/, ''), tokenIds, logprobs, stopReason, decodeMs: firstToken === undefined ? 0 : performance.now() - firstToken });
   const maxPositions = model.folder.config.maxPositions;
   let logits = await prefill(model, prompt, cache, opts.prefillChunk, opts.signal);
   if (!logits) return result('', [], 'aborted');
@@ -83,6 +86,7 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
     const next = sampler.sample(logits, 0, logits.length);
     if (stopIds.has(next)) return result(textOf(ids), ids, 'stop-token');
     ids.push(next);
+    logprobs.push(logSoftmaxAt(logits, next));
     const text = textOf(ids);
     const cut = stops.cutAt(text);
     if (cut !== undefined) return result(text.slice(0, cut), ids, 'stop-sequence');
