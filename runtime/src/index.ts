@@ -22,3 +22,7 @@ export { diffTokens, applyTextEdits, checkEdits, type TextEdit, type TokenSpan, 
 export { chooseMode, UPDATE_MODES, type UpdateMode } from './pie/updatePolicy.js';
 export { TokenizedText } from './tokenizer/TokenizedText.js';
 export { PROMPT_MODES, type PromptMode } from './bytes/promptMode.js';
+export type { CompletionTool, ToolQuery } from './toolgen/CompletionTool.js';
+export { callTool, type ToolCallResult, type ToolOutcome } from './toolgen/callTool.js';
+export { DEFAULT_MARK_GATE, DEFAULT_TOOL_BUDGET_MS, type ToolGuidance, type ToolCallRecord } from './toolgen/ToolGuide.js';
+export { ruleTrigger, type Trigger } from './toolgen/triggers.js';

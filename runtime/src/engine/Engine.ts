@@ -18,6 +18,8 @@ import { sessionTail } from '../complete/sessionTail.js';
 import { byteMiddleBits, naiveMiddleBits, type MiddleBits } from '../bytes/middleBits.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
+import { ToolGuide, type ToolCallRecord, type ToolGuidance } from '../toolgen/ToolGuide.js';
+import { TokenMask } from '../toolgen/TokenMask.js';
 
 export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
@@ -60,6 +62,8 @@ export interface CompletionRequest {
   frame?: FimFrame;
   /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
   context?: { prefixTokens: number; suffixTokens: number };
+  /** Tool-guided decoding (toolgen/): a completion tool asked at triggers; names it offers constrain the next bytes. */
+  tool?: ToolGuidance;
 }
 
 /** The generation controls of a request (what continueSession takes). */
@@ -73,6 +77,8 @@ export interface CompletionResult {
   ms: number;
   /** From the call to the first generated token (prompt encoding; for sessions also the cache update). */
   firstTokenMs: number;
+  /** The tool calls made while decoding (with `tool`; empty without). */
+  toolCalls: ToolCallRecord[];
 }
 
 export interface SessionCompletionResult extends CompletionResult {
@@ -153,12 +159,24 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: GenerationRequest, lead?: Lead): GenerateOptions {
+  private generateOptions(req: GenerationRequest, lead?: Lead, guide?: ToolGuide): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
     const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
     const start = lead && { ids: lead.leadIds, hidden: lead.hidden };
-    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start };
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start, guide };
   }
+
+  /** The request's tool guide (undefined without `tool`, or for a tokenizer that is not byte-level BPE). */
+  private toolGuide(req: CompletionRequest): ToolGuide | undefined {
+    const vocab = req.tool && this.byteVocab();
+    if (!req.tool || !vocab) return undefined;
+    this.mask ??= new TokenMask(vocab);
+    const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
+    const overlay = { prefix: req.text.slice(0, req.offset), suffix: req.text.slice(req.offset) };
+    return new ToolGuide(req.tool, this.mask, overlay, silentTokenIds[0], stopTokenIds);
+  }
+
+  private mask: TokenMask | undefined;
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
   async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -173,10 +191,11 @@ export class Engine {
     const prompt = lead?.prompt ?? this.model.folder.fim.build(ctx.prefixIds, suffixIds);
     const cache = lead?.cache ?? this.model.newCache();
     const promptTokens = cache.length + prompt.length; // the base (and cover prefix) already cached, then the prompt
+    const guide = this.toolGuide(req);
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead, guide)), req.onText);
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0), toolCalls: guide?.calls ?? [] };
     } finally {
       cache.dispose();
     }
@@ -214,11 +233,12 @@ export class Engine {
     const update = await session.syncTo(req.text, 'pie', byte, req.signal);
     const at = { text: req.text, offset: req.offset, byte, maxTokens: req.maxTokens };
     const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
+    const guide = this.toolGuide(req);
     try {
-      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead)), req.onText);
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead, guide)), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0), toolCalls: guide?.calls ?? [] };
     } finally {
       built.cache.dispose();
     }
