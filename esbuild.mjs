@@ -25,7 +25,8 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['vscode', 'onnxruntime-node'],
+  // typescript5 (the TS language service, with its lib files) and pyright (run as a child process) ship in node_modules.
+  external: ['vscode', 'onnxruntime-node', 'typescript5', 'pyright'],
   // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle lacks: bundle its CommonJS build.
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
 };

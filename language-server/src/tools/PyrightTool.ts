@@ -8,6 +8,8 @@ import {
   CompletionItemKind,
   CompletionRequest,
   createProtocolConnection,
+  type Diagnostic,
+  DocumentDiagnosticRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
@@ -37,9 +39,10 @@ export function positionAt(text: string, offset: number): { line: number; charac
   return { line, character: offset - start };
 }
 
-/** Answers pyright's workspace/configuration: analysis of open files only, no type-checking diagnostics. */
-function configuration(params: { items: { section?: string }[] }): unknown[] {
-  return params.items.map((i) => (i.section === 'python.analysis' ? { diagnosticMode: 'openFilesOnly', typeCheckingMode: 'off', autoImportCompletions: false } : {}));
+/** Pyright's workspace/configuration answer: open files only; type checking `basic` when checking, else off. */
+function configuration(checking: boolean) {
+  const analysis = { diagnosticMode: 'openFilesOnly', typeCheckingMode: checking ? 'basic' : 'off', autoImportCompletions: false };
+  return (params: { items: { section?: string }[] }): unknown[] => params.items.map((i) => (i.section === 'python.analysis' ? analysis : {}));
 }
 
 class PyrightProcess {
@@ -51,9 +54,10 @@ class PyrightProcess {
     readonly child: ChildProcess,
     readonly conn: ProtocolConnection,
     root: string,
+    checking: boolean,
   ) {
     child.once('exit', () => (this.dead = true));
-    conn.onRequest('workspace/configuration', configuration);
+    conn.onRequest('workspace/configuration', configuration(checking));
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('window/workDoneProgress/create', () => null);
     for (const m of ['window/logMessage', 'window/showMessage', 'textDocument/publishDiagnostics', '$/progress', 'telemetry/event']) conn.onNotification(m, () => undefined);
@@ -64,7 +68,7 @@ class PyrightProcess {
         processId: process.pid,
         rootUri,
         workspaceFolders: [{ uri: rootUri, name: path.basename(root) }],
-        capabilities: { workspace: { configuration: true }, textDocument: { completion: { completionItem: { snippetSupport: false } } } },
+        capabilities: { workspace: { configuration: true }, textDocument: { completion: { completionItem: { snippetSupport: false } }, ...(checking ? { diagnostic: {} } : {}) } },
       })
       .then(() => conn.sendNotification(InitializedNotification.type, {}));
   }
@@ -92,8 +96,23 @@ class PyrightProcess {
 export class PyrightTool implements CompletionTool {
   private proc: PyrightProcess | undefined;
 
-  /** `root`: the workspace folder pyright resolves imports in (and where untitled documents are placed). */
-  constructor(private readonly root = process.cwd()) {}
+  /**
+   * `root`: the workspace folder pyright resolves imports in (and where untitled documents are placed); `checking`:
+   * basic type checking, for `diagnostics` (evaluations), instead of completions only.
+   */
+  constructor(
+    private readonly root = process.cwd(),
+    private readonly checking = false,
+  ) {}
+
+  /** Pyright's diagnostics of `text` overlaid on `uri` (pull diagnostics; needs `checking`). */
+  async diagnostics(uri: string, text: string): Promise<Diagnostic[]> {
+    const proc = this.process();
+    await proc.ready;
+    await proc.show(uri, text);
+    const r = await proc.conn.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+    return r.kind === 'full' ? r.items : [];
+  }
 
   async names(q: ToolQuery, signal: AbortSignal): Promise<readonly string[]> {
     const proc = this.process();
@@ -142,7 +161,7 @@ export class PyrightTool implements CompletionTool {
     const child = spawn(process.execPath, [require.resolve('pyright/langserver.index.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'], cwd: this.root });
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     conn.onError(() => undefined);
-    this.proc = new PyrightProcess(child, conn, this.root);
+    this.proc = new PyrightProcess(child, conn, this.root, this.checking);
     this.proc.ready.catch(() => undefined);
     return this.proc;
   }

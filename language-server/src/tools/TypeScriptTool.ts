@@ -33,9 +33,13 @@ class ProjectService {
   private signal: AbortSignal | undefined;
   readonly service: ts.LanguageService;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    checking: boolean,
+  ) {
+    const options = checking ? { ...OPTIONS, checkJs: true } : OPTIONS;
     const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => OPTIONS,
+      getCompilationSettings: () => options,
       getScriptFileNames: () => [...this.overlays.keys()],
       getScriptVersion: (f) => String(this.overlays.get(f)?.version ?? 0),
       getScriptSnapshot: (f) => {
@@ -56,11 +60,21 @@ class ProjectService {
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
   }
 
+  private show(file: string, text: string): void {
+    const o = this.overlays.get(file);
+    if (!o || o.text !== text) this.overlays.set(file, { text, version: (o?.version ?? 0) + 1 });
+  }
+
+  /** The syntactic and semantic diagnostics of `text` laid over `file`. */
+  diagnostics(file: string, text: string): ts.Diagnostic[] {
+    this.show(file, text);
+    return [...this.service.getSyntacticDiagnostics(file), ...this.service.getSemanticDiagnostics(file)];
+  }
+
   /** The names offered at `offset` of `text` laid over `file`. */
   names(file: string, text: string, offset: number, signal: AbortSignal): string[] {
     if (signal.aborted) return [];
-    const o = this.overlays.get(file);
-    if (!o || o.text !== text) this.overlays.set(file, { text, version: (o?.version ?? 0) + 1 });
+    this.show(file, text);
     this.signal = signal;
     try {
       const info = this.service.getCompletionsAtPosition(file, offset, { includeCompletionsWithInsertText: false, includeCompletionsForModuleExports: false });
@@ -79,14 +93,28 @@ class ProjectService {
 export class TypeScriptTool implements CompletionTool {
   private readonly projects = new Map<string, ProjectService>();
 
-  /** `root`: where untitled documents are placed (default the process's folder). */
-  constructor(private readonly root = process.cwd()) {}
+  /** `root`: where untitled documents are placed (default the process's folder); `checking`: JS files type-checked too (evaluations). */
+  constructor(
+    private readonly root = process.cwd(),
+    private readonly checking = false,
+  ) {}
 
   async names(q: ToolQuery, signal: AbortSignal): Promise<readonly string[]> {
-    const file = documentPath(q.uri, q.languageId ?? 'typescript', this.root).split(path.sep).join('/');
+    const { project, file } = this.projectOf(q.uri, q.languageId);
+    return project.names(file, q.text, q.offset, signal);
+  }
+
+  /** The TypeScript checker's diagnostics of `text` overlaid on the document `uri`. */
+  diagnostics(uri: string, languageId: string, text: string): ts.Diagnostic[] {
+    const { project, file } = this.projectOf(uri, languageId);
+    return project.diagnostics(file, text);
+  }
+
+  private projectOf(uri: string | undefined, languageId: string | undefined): { project: ProjectService; file: string } {
+    const file = documentPath(uri, languageId ?? 'typescript', this.root).split(path.sep).join('/');
     const root = projectRoot(file);
     let project = this.projects.get(root);
-    if (!project) this.projects.set(root, (project = new ProjectService(root)));
-    return project.names(file, q.text, q.offset, signal);
+    if (!project) this.projects.set(root, (project = new ProjectService(root, this.checking)));
+    return { project, file };
   }
 }

@@ -47,6 +47,19 @@ describe('ToolGuide', () => {
     assert.equal(tool.queries.length, 0);
   });
 
+  it('a rule trigger feeds the mark first when the model has one (unless markOnRules is false), recording P(mark)', async () => {
+    const tool = recording(['path']);
+    const g = guide({ tool }, 'os.');
+    assert.deepEqual(await g.step(logitsFavouring({ [mark]: 1 }), ''), { feed: mark });
+    const next = await g.step(logitsFavouring({}), '');
+    assert.ok('logits' in next && allowedOf(next.logits).includes(idOf('path')));
+    assert.equal(g.calls[0]!.trigger, 'rule');
+    assert.ok(g.calls[0]!.pMark! > 0.05 && g.calls[0]!.pMark! < 0.2);
+    const direct = guide({ tool: recording(['path']), markOnRules: false }, 'os.');
+    const step = await direct.step(logitsFavouring({ [mark]: 1 }), '');
+    assert.ok('logits' in step && step.logits[mark] === -Infinity && allowedOf(step.logits).includes(idOf('path')));
+  });
+
   it('a rule trigger asks the tool on the overlay: prefix + generated + suffix; the document strings are untouched', async () => {
     const tool = recording(['path', 'sep']);
     const prefix = 'import os\nx = ';

@@ -16,6 +16,8 @@ export interface ToolGuidance {
   gate?: number;
   /** Rule triggers (member access, imports). Default true. */
   rules?: boolean;
+  /** At a rule trigger, feed the model's mark first (it was trained to write names after it). Default true. */
+  markOnRules?: boolean;
   /** Passed on to the tool (see ToolQuery). */
   uri?: string;
   languageId?: string;
@@ -29,6 +31,8 @@ export interface ToolCallRecord {
   names: number;
   /** The constraint was entered (some candidate starts with what is typed). */
   constrained: boolean;
+  /** The mark's probability where the trigger fired (undefined: the model has no mark). */
+  pMark?: number;
 }
 
 export const DEFAULT_MARK_GATE = 0.8;
@@ -45,7 +49,7 @@ const UTF8 = new TextEncoder();
 export class ToolGuide implements DecodeGuide {
   readonly calls: ToolCallRecord[] = [];
   private constraint: NameConstraint | undefined;
-  private pendingMark: Trigger | undefined;
+  private pendingMark: { t: Trigger; trigger: 'mark' | 'rule'; pMark: number } | undefined;
   /** Sites (offsets in prefix + generated) already asked about, so one place is asked once. */
   private readonly tried = new Set<number>();
 
@@ -62,26 +66,29 @@ export class ToolGuide implements DecodeGuide {
   async step(logits: Float32Array, generated: string, signal?: AbortSignal): Promise<GuideStep> {
     if (this.constraint) return this.constrained(logits);
     const before = this.overlay.prefix + generated;
-    const mark = this.pendingMark;
-    if (mark) {
+    const pending = this.pendingMark;
+    if (pending) {
       this.pendingMark = undefined;
-      if (await this.ask(mark, 'mark', generated, signal)) return this.constrained(logits);
+      if (await this.ask(pending.t, pending.trigger, generated, signal, pending.pMark)) return this.constrained(logits);
       return { logits: this.free(logits) };
     }
-    if (this.markId !== undefined) {
-      const t = markTrigger(before);
-      if (!this.tried.has(t.site) && probabilityOf(logits, this.markId) >= (this.guidance.gate ?? DEFAULT_MARK_GATE)) {
-        this.tried.add(t.site);
-        this.pendingMark = t;
-        return { feed: this.markId };
-      }
-    }
+    const pMark = this.markId === undefined ? undefined : probabilityOf(logits, this.markId);
+    const atMark = markTrigger(before);
+    if (pMark !== undefined && !this.tried.has(atMark.site) && pMark >= (this.guidance.gate ?? DEFAULT_MARK_GATE)) return this.feedMark(atMark, 'mark', pMark);
     const rule = this.guidance.rules === false ? undefined : ruleTrigger(before);
     if (rule && !this.tried.has(rule.site)) {
+      if (pMark !== undefined && this.guidance.markOnRules !== false) return this.feedMark(rule, 'rule', pMark);
       this.tried.add(rule.site);
-      if (await this.ask(rule, 'rule', generated, signal)) return this.constrained(logits);
+      if (await this.ask(rule, 'rule', generated, signal, pMark)) return this.constrained(logits);
     }
     return { logits: this.free(logits) };
+  }
+
+  /** Feeds the mark (kept in the model's context, never shown); the tool is asked at the next step. */
+  private feedMark(t: Trigger, trigger: 'mark' | 'rule', pMark: number): GuideStep {
+    this.tried.add(t.site);
+    this.pendingMark = { t, trigger, pMark };
+    return { feed: this.markId! };
   }
 
   accepted(id: number): void {
@@ -89,13 +96,13 @@ export class ToolGuide implements DecodeGuide {
   }
 
   /** Asks the tool at the end of the generated text; true when decoding is now constrained to its names. */
-  private async ask(t: Trigger, trigger: 'mark' | 'rule', generated: string, signal?: AbortSignal): Promise<boolean> {
+  private async ask(t: Trigger, trigger: 'mark' | 'rule', generated: string, signal?: AbortSignal, pMark?: number): Promise<boolean> {
     const { prefix, suffix } = this.overlay;
     const query = { text: prefix + generated + suffix, offset: prefix.length + generated.length, uri: this.guidance.uri, languageId: this.guidance.languageId };
     const r = await callTool(this.guidance.tool, query, this.guidance.budgetMs ?? DEFAULT_TOOL_BUDGET_MS, signal);
     this.tried.add(t.site);
     this.constraint = r.names.length ? NameConstraint.start(new NameTrie(r.names), UTF8.encode(t.typed)) : undefined;
-    this.calls.push({ trigger, outcome: r.outcome, ms: r.ms, names: r.names.length, constrained: this.constraint !== undefined });
+    this.calls.push({ trigger, outcome: r.outcome, ms: r.ms, names: r.names.length, constrained: this.constraint !== undefined, pMark });
     return this.constraint !== undefined;
   }
 
