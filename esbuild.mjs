@@ -36,6 +36,7 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['runtime/src/serve/engineWorker.ts'], outfile: 'dist/engineWorker.js' },
   { entryPoints: ['language-server/src/completion/shapeWorker.ts'], outfile: 'dist/shapeWorker.js' },
+  { entryPoints: ['language-server/src/tools/tsToolWorker.ts'], outfile: 'dist/tsToolWorker.js' },
 ];
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) await Promise.all(contexts.map((c) => c.watch()));

@@ -1,7 +1,8 @@
 // Runs the language client: starts it, restarts it on demand, and shows a server that is down in the status bar.
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { STATUS_NOTIFICATION, type SpliceStatus } from '../../language-server/src/protocol.js';
+import { COMPLETION_ITEMS_REQUEST, STATUS_NOTIFICATION, type CompletionItemsParams, type SpliceStatus } from '../../language-server/src/protocol.js';
+import { completionItems } from './completionItems.js';
 import { ServerErrorHandler } from './ServerErrorHandler.js';
 import { readSettings } from './settings.js';
 import type { StatusBar } from './StatusBar.js';
@@ -58,6 +59,7 @@ export class ServerSupervisor implements vscode.Disposable {
     client.onNotification(STATUS_NOTIFICATION, (s: SpliceStatus) => {
       if (this.client === client) this.status.show(s);
     });
+    client.onRequest(COMPLETION_ITEMS_REQUEST, (p: CompletionItemsParams) => completionItems(p).catch(() => ({ names: [] })));
     client.onDidChangeState(({ oldState, newState }) => {
       if (this.client !== client || this.stopping.has(client)) return;
       if (newState === State.Running) {

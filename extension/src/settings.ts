@@ -13,6 +13,7 @@ export function readSettings(): SpliceSettings {
     cacheMode: 'pie',
     fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
     sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
+    toolGuided: c.get<boolean>('toolGuided', true),
     enableLanguages: c.get<Record<string, boolean>>('enableLanguages', { '*': true }),
     excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),
   };

@@ -26,7 +26,7 @@ import { documentPath } from './documentPath.js';
 import { identifierNames } from './identifierNames.js';
 
 /** Documents kept open in pyright at once (the least recently asked is closed beyond this). */
-const MAX_OPEN = 16;
+const MAX_OPEN = 2;
 
 /** The line and UTF-16 character of `offset` in `text`. */
 export function positionAt(text: string, offset: number): { line: number; character: number } {

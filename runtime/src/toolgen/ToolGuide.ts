@@ -2,7 +2,7 @@
 import type { DecodeGuide, GuideStep } from '../generate/generate.js';
 import { callTool, type ToolOutcome } from './callTool.js';
 import type { CompletionTool } from './CompletionTool.js';
-import { NameConstraint } from './NameConstraint.js';
+import { NameConstraint, stepThrough } from './NameConstraint.js';
 import { NameTrie } from './NameTrie.js';
 import { TokenMask } from './TokenMask.js';
 import { markTrigger, probabilityOf, ruleTrigger, type Trigger } from './triggers.js';
@@ -89,6 +89,24 @@ export class ToolGuide implements DecodeGuide {
     this.tried.add(t.site);
     this.pendingMark = { t, trigger, pMark };
     return { feed: this.markId! };
+  }
+
+  /**
+   * Before a byte-level lead is chosen (bytes/promptLead.ts): when the text before the cursor is a trigger, asks the
+   * tool now and returns which lead overhangs (the lead token's bytes past the cursor) keep a candidate possible.
+   */
+  async prime(signal?: AbortSignal): Promise<((overhang: Uint8Array) => boolean) | undefined> {
+    const rule = this.guidance.rules === false ? undefined : ruleTrigger(this.overlay.prefix);
+    if (!rule) return undefined;
+    this.tried.add(rule.site);
+    if (!(await this.ask(rule, 'rule', '', signal))) return undefined;
+    const node = this.constraint!.node;
+    return (overhang) => stepThrough(overhang, node).kind !== 'denied';
+  }
+
+  /** The lead's overhang was written: the constraint (if any) moves past it. */
+  leadWritten(overhang: Uint8Array): void {
+    if (this.constraint && !this.constraint.advance(overhang)) this.constraint = undefined;
   }
 
   accepted(id: number): void {

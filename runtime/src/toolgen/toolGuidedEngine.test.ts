@@ -49,6 +49,19 @@ describe('tool-guided decoding (splice-tiny, cpu)', () => {
     session.dispose();
   });
 
+  it('with the byte-level prompt inside a typed name, the lead token too stays inside the names (fresh and session)', async () => {
+    const text = 'import os\n\nroot = os.pa';
+    const names = ['pardir'];
+    const tool: CompletionTool = { names: async () => names };
+    const req = { text, offset: text.length, maxTokens: 8, stopSequences: ['\n'], promptMode: 'byte' as const, tool: { tool } };
+    const fresh = await engine.complete(req);
+    assert.match(fresh.completion, /^rdir(?![\w$])/);
+    const session = await engine.openCompletionSession(text);
+    const viaSession = await engine.completeInSession(session, req);
+    assert.match(viaSession.completion, /^rdir(?![\w$])/);
+    session.dispose();
+  });
+
   it('without a tool nothing is asked and toolCalls is empty', async () => {
     const r = await engine.complete({ text: TEXT, offset: CURSOR, maxTokens: 4 });
     assert.deepEqual(r.toolCalls, []);
