@@ -54,6 +54,8 @@ export interface ToolgenEvalResult {
   member: Record<ToolgenMode, { em: number; validity: number; ms: number }> & { paired_em: PairedCounts; paired_validity: PairedCounts; oracle_empty: number; by_language: Record<string, Record<ToolgenMode, { tasks: number; em: number; validity: number }>> };
   function: Record<ToolgenMode, { static_validity: number; dependency_coverage: number; coverage_tasks: number; ms: number }> & { paired_validity: PairedCounts };
   tool_calls: { calls: number; ms_p50: number; ms_p95: number; ms_max: number; outcomes: Record<string, number>; by_language: Record<string, { calls: number; ms_p50: number; ms_p95: number }> };
+  /** The mark's probability at the member tasks' cursors (the first trigger of each `tool` completion): how often the gate alone would fire. */
+  mark_gate: { tasks: number; p_mark_p50: number; p_mark_p90: number; at_or_above_0_8: number; at_or_above_0_5: number };
   budget_ms: number;
 }
 
@@ -159,6 +161,9 @@ function summarize(member: Record<ToolgenMode, MemberOutcome[]>, fn: Record<Tool
       return [m, { static_validity: mean(fn[m].map((x) => x.valid)), dependency_coverage: mean(cov), coverage_tasks: cov.length, ms: mean(fn[m].map((x) => x.ms)) }];
     }),
   );
+  const pMarks = member.tool.flatMap((x) => (x.calls[0]?.pMark === undefined ? [] : [x.calls[0].pMark]));
+  const share = (g: number) => mean(pMarks.map((p) => (p >= g ? 1 : 0)));
+  const markGate = { tasks: pMarks.length, p_mark_p50: round(percentile(pMarks, 50), 4), p_mark_p90: round(percentile(pMarks, 90), 4), at_or_above_0_8: share(0.8), at_or_above_0_5: share(0.5) };
   const ms = calls.map((c) => c.ms);
   const outcomes: Record<string, number> = {};
   for (const c of calls) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
@@ -172,6 +177,7 @@ function summarize(member: Record<ToolgenMode, MemberOutcome[]>, fn: Record<Tool
     member: { ...(memberModes as Record<ToolgenMode, { em: number; validity: number; ms: number }>), paired_em: pairedCounts(member.tool.map((x) => x.em), member.plain.map((x) => x.em)), paired_validity: pairedCounts(member.tool.map((x) => x.valid), member.plain.map((x) => x.valid)), oracle_empty: oracleEmpty, by_language: byLanguage },
     function: { ...(fnModes as Record<ToolgenMode, { static_validity: number; dependency_coverage: number; coverage_tasks: number; ms: number }>), paired_validity: pairedCounts(fn.tool.map((x) => x.valid), fn.plain.map((x) => x.valid)) },
     tool_calls: { calls: calls.length, ms_p50: ms.length ? round(percentile(ms, 50)) : 0, ms_p95: ms.length ? round(percentile(ms, 95)) : 0, ms_max: ms.length ? round(Math.max(...ms)) : 0, outcomes, by_language: callsBy },
+    mark_gate: markGate,
     budget_ms: budgetMs,
   };
 }
