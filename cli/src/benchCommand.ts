@@ -9,7 +9,9 @@ import { latencyCorpus } from './bench/latencyInputs.js';
 import { latencyHeader, latencyRowLines, sampleLine } from './bench/latencyTable.js';
 import { benchPie, type PieBenchRow } from './bench/pieBench.js';
 import { readCodeFiles } from './codeCorpus.js';
-import { readFimTasks } from './eval/readTasks.js';
+import { readFimTasks, readToolgenTasks } from './eval/readTasks.js';
+import { benchTools } from './bench/toolBench.js';
+import { ToolSet } from './eval/toolgenTools.js';
 
 const DEFAULT_SIZES = [512, 1024, 2048, 4096];
 const DEFAULT_LATENCY_SIZES = '500,2000,8000,25000';
@@ -33,7 +35,28 @@ export async function runBench(args: string[]): Promise<void> {
   if (name === 'latency') return runLatency(rest);
   if (name === 'fim') return runFim(rest);
   if (name === 'shape') return runShape(rest);
-  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, shape)`);
+  if (name === 'tools') return runTools(rest);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, shape, tools)`);
+}
+
+/** `bench tools`: tool latency per trigger with a warm service vs a plain completion (evals/toolgen-heldout.jsonl's member tasks). */
+async function runTools(args: string[]): Promise<void> {
+  const v = parse(args, { model: { type: 'string' }, device: { type: 'string', default: 'cpu' }, tasks: { type: 'string', default: 'evals/toolgen-heldout.jsonl' }, limit: { type: 'string', default: '40' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } });
+  const limit = intAtLeast(v.limit, '--limit', 1);
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const members = readToolgenTasks(v.tasks!).filter((t) => t.kind === 'member');
+  // The first `limit` member tasks of each language.
+  const tasks = [...new Set(members.map((t) => t.language))].flatMap((l) => members.filter((t) => t.language === l).slice(0, limit));
+  const engine = await Engine.open({ modelDir: v.model, device: parseDeviceRequest(v.device!) });
+  const tools = new ToolSet();
+  try {
+    const rows = await benchTools(engine, tasks, tools, runs);
+    if (v.json) process.stdout.write(`${JSON.stringify({ model: engine.info().model, device: engine.info().device, runs, rows })}\n`);
+    else for (const r of rows) process.stdout.write(`${r.language}\t${r.tasks} tasks, ${r.calls} calls\ttool p50 ${r.tool_ms_p50} ms, p95 ${r.tool_ms_p95} ms\tcompletion p50 ${r.completion_ms_p50} ms\tratio ${r.ratio}\t(empty ${r.empty})\n`);
+  } finally {
+    await tools.dispose();
+    await engine.close();
+  }
 }
 
 async function runPie(args: string[]): Promise<void> {

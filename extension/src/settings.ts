@@ -15,6 +15,7 @@ export function readSettings(): SpliceSettings {
     fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
     sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
     minConfidence: c.get<number>('minConfidence', DEFAULT_MIN_CONFIDENCE),
+    toolGuided: c.get<boolean>('toolGuided', true),
     enableLanguages: c.get<Record<string, boolean>>('enableLanguages', { '*': true }),
     excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),
   };

@@ -17,12 +17,18 @@ import { registerModelRequests } from './modelRequests.js';
 import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { ServerMetricsMonitor } from './serverMetrics.js';
 import { mergeSettings } from './settings.js';
+import { EditorTool } from './tools/EditorTool.js';
+import { ToolRouter } from './tools/ToolRouter.js';
+import { fileURLToPath } from 'node:url';
 
 /** Quiet time after the last change before the document's cache is patched in the background. */
 const SYNC_DEBOUNCE_MS = 40;
 
 /** Block completions end at a blank line (one-line places stop at the line's end: see completion/pipeline.ts). */
 export const STOP_SEQUENCES = ['\n\n'];
+
+/** Most milliseconds one language-service call may take while decoding (then the completion goes on without it). */
+export const TOOL_BUDGET_MS = 150;
 
 /** Documents with NUL characters are binary: never sent to the model. */
 function isBinary(text: string): boolean {
@@ -45,10 +51,21 @@ export class SpliceServer {
   /** Recent items per document and text before the cursor: typing along a suggestion keeps its rest. */
   private readonly reuse = new TypedThroughCache(32);
 
+  /** The language services tool-guided decoding asks (see tools/ToolRouter.ts). */
+  private readonly tools: ToolRouter;
+  private workspaceRoot = process.cwd();
+
   constructor(private readonly connection: Connection) {
-    this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`) });
+    const editor = new EditorTool(connection, (uri, offset) => {
+      const doc = this.documents.get(uri);
+      return doc && { text: doc.getText(), position: doc.positionAt(offset) };
+    });
+    this.tools = new ToolRouter(editor, () => this.workspaceRoot);
+    this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`), tool: (q, signal) => this.tools.names(q, signal) });
     connection.onInitialize((params) => {
       this.settings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
+      const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+      if (folder?.startsWith('file://')) this.workspaceRoot = fileURLToPath(folder);
       return {
         capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, inlineCompletionProvider: true },
         serverInfo: { name: 'splice', version: '0.1.0' },
@@ -68,11 +85,12 @@ export class SpliceServer {
     registerModelRequests(connection);
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
-      await Promise.all([this.engine.shutdown(), this.shaper.dispose()]);
+      await Promise.all([this.engine.shutdown(), this.shaper.dispose(), this.tools.dispose()]);
     });
     this.documents.onDidOpen((e) => {
       this.engine.opened(e.document.uri);
       this.shaper.warm(e.document.languageId); // the grammar loads before the first completion needs it
+      if (this.settings.enable && this.settings.toolGuided) this.tools.warm(e.document.uri, e.document.languageId, e.document.getText());
     });
     this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
@@ -87,8 +105,8 @@ export class SpliceServer {
 
   private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    const { modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
-    this.engine.configure({ modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, promptMode: sampling });
+    const { modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, sampling, toolGuided } = this.settings;
+    this.engine.configure({ modelPath, device, modelVariant, maxTokens, cacheMode, fimFrame, promptMode: sampling, toolGuided, toolBudgetMs: TOOL_BUDGET_MS });
     this.showState(); // re-enabled over an engine that stays loaded: no new status comes from the worker
   }
 
@@ -133,7 +151,7 @@ export class SpliceServer {
     if (reused && !invoked) return this.itemList(doc, view, offset, [reused]);
     if (!reused && !(await delay(this.settings.debounceMs, signal))) return null;
     const place = placeOf(view.text, view.offset, doc.languageId);
-    const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
+    const req = { text: view.text, offset: view.offset, languageId: doc.languageId, ...stopsFor(place) };
     const item = reused ?? (await this.modelItem(doc, req, signal));
     if (signal.aborted) return null;
     if (item && !reused) this.reuse.remember(doc.uri, view.text, view.offset, item);

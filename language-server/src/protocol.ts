@@ -36,6 +36,12 @@ export interface SpliceSettings {
    * (0 = off). See README for the measurement behind the default.
    */
   minConfidence: number;
+  /**
+   * Tool-guided decoding: after `obj.` (and where the model writes its tool mark) the language service is asked which
+   * names exist there, and the completion is decoded inside them (TypeScript's service for TS/JS, pyright for Python,
+   * the editor's own completion providers for other languages).
+   */
+  toolGuided: boolean;
 }
 
 /** Files that never get completions unless the user says otherwise (`splice.excludeFiles`). */
@@ -55,6 +61,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   fimFrame: 'edit',
   sampling: 'byte',
   minConfidence: DEFAULT_MIN_CONFIDENCE,
+  toolGuided: true,
   enableLanguages: { '*': true },
   excludeFiles: DEFAULT_EXCLUDE_FILES,
 };
@@ -70,6 +77,23 @@ export interface SpliceStatus {
   detail?: string;
   /** What the last completion reused and patched, e.g. "reused 1532 tokens · pie re-encoded 12, moved 310 (2.9 ms)". */
   cache?: string;
+}
+
+/**
+ * `splice/completionItems` (server → client request): the names the editor's own completion providers offer at a
+ * position of an open document (`vscode.executeCompletionItemProvider`): tool-guided decoding for languages the server
+ * has no language service for. Only asked where the text to complete is the document's own (nothing generated yet).
+ */
+export const COMPLETION_ITEMS_REQUEST = 'splice/completionItems';
+
+export interface CompletionItemsParams {
+  uri: string;
+  position: { line: number; character: number };
+}
+
+/** The items' names (their insert text when it is a plain string, else their label). */
+export interface CompletionItemsResult {
+  names: string[];
 }
 
 /** `splice/stats` (client → server request): what the document caches did last. */

@@ -30,3 +30,7 @@ export { parseModelRef, variantPath, type ModelRef } from './models/modelRef.js'
 export { defaultModelsFolder, modelsFolder, installedModelDir } from './models/modelsFolder.js';
 export { HubClient, DEFAULT_ENDPOINT, type HubOptions, type RepoSnapshot, type HubFile } from './models/HubClient.js';
 export { formatBytes } from './models/formatBytes.js';
+export type { CompletionTool, ToolQuery } from './toolgen/CompletionTool.js';
+export { callTool, type ToolCallResult, type ToolOutcome } from './toolgen/callTool.js';
+export { DEFAULT_MARK_GATE, DEFAULT_TOOL_BUDGET_MS, type ToolGuidance, type ToolCallRecord } from './toolgen/ToolGuide.js';
+export { ruleTrigger, type Trigger } from './toolgen/triggers.js';

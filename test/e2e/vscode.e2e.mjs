@@ -1,7 +1,8 @@
 // End to end in a real VS Code: packages the extension, installs it into code-server (VS Code 1.100.3), opens a
 // Python file in Debian's chromium driven by playwright-core, and checks that ghost text appears, that the status bar
 // names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone; then the
-// completion pipeline: typing along a ghost without a model call, `len(|)`, the suggest widget, `.env`.
+// completion pipeline: typing along a ghost without a model call, `len(|)`, the suggest widget, `.env`; and that
+// tool-guided decoding completes members that exist (`os.pa|` in Python, `arr.fil|` in TypeScript).
 // The bundled model is a random-weight fixture, so the suggestion is noise: this checks the plumbing, not quality.
 // Then it picks a model from the list a local hub look-alike serves (runtime/src/testing/localHub.ts, started here;
 // splice.hubEndpoint points at it), watches the download's progress notification and the status bar name the new
@@ -40,6 +41,10 @@ const PAREN_LINE = 3;
 const SUGGEST_FILE = 'suggest.py';
 const SUGGEST_ORIGINAL = ['def main():', '    values = [1, 2, 3]', '    total = 0', '', ''].join('\n');
 const SUGGEST_LINE = 3;
+
+// Tool-guided decoding: the members that exist after `os.pa` (pyright's typeshed `os`) and `arr.fil` (Array).
+const OS_PA = ['path', 'pardir', 'pathsep', 'pathconf', 'pathconf_names'];
+const ARR_FIL = ['fill', 'filter'];
 
 const missing = [CODE_SERVER, path.join(E2E, 'node_modules/playwright-core/package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
 if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join(', ')}): run \`bash tools/install-e2e.sh\``);
@@ -402,6 +407,45 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       assert.equal([...line].filter((c) => c === '(').length, [...line].filter((c) => c === ')').length, `balanced parens: ${line}`);
       assert.ok(!line.endsWith('))'), `no doubled paren: ${line}`);
       assert.equal(saved.split('\n').length, PAREN_ORIGINAL.split('\n').length, 'no line added');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  /**
+   * Opens `name` holding `lines` (the last one empty), waits for the language service to start (the server warms it on
+   * didOpen; a call over its budget means free decoding), types `typed` on the last line and returns the member name the
+   * ghost text completes: the typed part after the dot plus the ghost's leading name characters.
+   */
+  async function memberGhost(name, lines, typed, shotName) {
+    fs.writeFileSync(path.join(dirs.workspace, name), lines.join('\n'));
+    await openFile(name);
+    await delay(8000);
+    await gotoLineEnd(lines.length);
+    await page.keyboard.type(typed, { delay: 80 });
+    await waitForGhostText();
+    const { inline } = await ghostParts();
+    const shot = screenshotPath.replace(/\.png$/, '') + `-${shotName}.png`;
+    await page.screenshot({ path: shot });
+    console.log(`# ghost text after ${JSON.stringify(typed)}: ${JSON.stringify(inline)}; screenshot: ${shot}`);
+    return /[\w$]*$/.exec(typed)[0] + /^[\w$]*/.exec(inline)[0];
+  }
+
+  it('tool-guided: after `os.pa` in Python the ghost text completes a member of os (pyright)', async () => {
+    try {
+      const member = await memberGhost('tool_os.py', ['import os', '', ''], 'root = os.pa', 'os-pa');
+      assert.ok(OS_PA.includes(member), `${member} is not one of ${OS_PA.join(', ')}`);
+      await page.keyboard.press('Escape');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('tool-guided: after `arr.fil` in TypeScript the ghost text completes an Array member (TypeScript service)', async () => {
+    try {
+      const member = await memberGhost('tool_arr.ts', ['const arr = [1, 2, 3];', ''], 'const evens = arr.fil', 'arr-fil');
+      assert.ok(ARR_FIL.includes(member), `${member} is not one of ${ARR_FIL.join(', ')}`);
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }

@@ -41,12 +41,20 @@ function pickCover(covers: Cover[], sampling: SamplingOptions): Cover {
   return covers[covers.length - 1]!;
 }
 
-/** `byte`: the first token is drawn from the exact posterior over the tail's covers (argmax when greedy). */
-export async function byteLead(model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
+/** Which covers a caller allows, by the bytes their last token writes past the tail (tool-guided decoding's names). */
+export type OverhangFilter = (overhang: Uint8Array) => boolean;
+
+/**
+ * `byte`: the first token is drawn from the exact posterior over the tail's covers (argmax when greedy); with
+ * `accept`, over the covers it accepts (all of them when it accepts none).
+ */
+export async function byteLead(model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions, accept?: OverhangFilter): Promise<Lead | undefined> {
   const scorer = new CachedTokenModel(model, ops, t.cache, t.lastBase);
   try {
-    const covers = await enumerateCovers(vocab, scorer, t.tail, { prevToken: t.prevToken });
-    if (covers.length === 0) return undefined;
+    const all = await enumerateCovers(vocab, scorer, t.tail, { prevToken: t.prevToken });
+    if (all.length === 0) return undefined;
+    const accepted = accept ? all.filter((c) => accept(vocab.bytesOf(c.token).subarray(t.tail.length - c.start))) : all;
+    const covers = accepted.length ? accepted : all;
     const c = pickCover(covers, sampling);
     const cache = await scorer.take(c.seq);
     const max = Math.max(...covers.map((x) => x.logMass));
@@ -130,9 +138,9 @@ export function tailTokenCount(vocab: ByteVocab, ids: readonly number[], minKeep
   return n;
 }
 
-/** Picks the lead for `mode` over a base context (whose cache it takes over: reused or freed). */
-export function leadFor(mode: 'byte' | 'healing', model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions): Promise<Lead | undefined> {
-  return mode === 'byte' ? byteLead(model, ops, vocab, t, sampling) : healingLead(model, vocab, t, sampling);
+/** Picks the lead for `mode` over a base context (whose cache it takes over: reused or freed); `accept` filters `byte` covers. */
+export function leadFor(mode: 'byte' | 'healing', model: LanguageModel, ops: KvOps, vocab: ByteVocab, t: UncertainTail, sampling: SamplingOptions, accept?: OverhangFilter): Promise<Lead | undefined> {
+  return mode === 'byte' ? byteLead(model, ops, vocab, t, sampling, accept) : healingLead(model, vocab, t, sampling);
 }
 
 /**

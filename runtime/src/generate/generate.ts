@@ -24,6 +24,18 @@ export interface GenerateOptions {
    * the user's document already holds (not shown): how byte-level and healed prompts begin (see bytes/promptLead.ts).
    */
   lead?: { ids: readonly number[]; hidden: string };
+  /** Steers each step (tool-guided decoding, toolgen/ToolGuide.ts): masks the logits, or feeds a silent token first. */
+  guide?: DecodeGuide;
+}
+
+/** Before a token is sampled: the logits to sample from, or a (silent) token to feed first, after which it is asked again. */
+export type GuideStep = { logits: Float32Array } | { feed: number };
+
+export interface DecodeGuide {
+  /** `generated`: the text shown so far (silent tokens and the lead's hidden text left out). */
+  step(logits: Float32Array, generated: string, signal?: AbortSignal): Promise<GuideStep>;
+  /** The token sampled after the last step. */
+  accepted(id: number): void;
 }
 
 export type StopReason = 'stop-token' | 'stop-sequence' | 'max-tokens' | 'context-full' | 'aborted';
@@ -83,7 +95,21 @@ export async function* generate(model: LanguageModel, tokenizer: SpliceTokenizer
   let emitted = '';
   for (;;) {
     if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
-    const next = sampler.sample(logits, 0, logits.length);
+    let row = logits;
+    for (let guided = opts.guide && (await opts.guide.step(logits, textOf(ids), opts.signal)); guided; ) {
+      if ('logits' in guided) {
+        row = guided.logits;
+        break;
+      }
+      if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
+      if (cache.length + 1 >= maxPositions) return result(textOf(ids), ids, 'context-full');
+      ids.push(guided.feed);
+      logits = (await model.forward([guided.feed], [cache.length], cache, { logits: 'last' })).logits;
+      guided = await opts.guide!.step(logits, textOf(ids), opts.signal);
+    }
+    if (opts.signal?.aborted) return result(emitted, ids, 'aborted');
+    const next = sampler.sample(row, 0, row.length);
+    opts.guide?.accepted(next);
     if (stopIds.has(next)) return result(textOf(ids), ids, 'stop-token');
     ids.push(next);
     logprobs.push(logSoftmaxAt(logits, next));
