@@ -79,6 +79,25 @@ export class SpliceTokenizer {
     return { vocab: this.inner.get_vocab(true), special: new Set(this.specialTokens.keys()), size: lengths.length };
   }
 
+  /** The pre-token chunks of (already normalized) text, each in byte-level characters (one per byte) for byte-level BPE. */
+  preTokenize(text: string): string[] {
+    const pre = this.inner.pre_tokenizer;
+    return pre ? pre.pre_tokenize(text) : [text];
+  }
+
+  /** The tokenizer's normalizer applied to text (the text itself when it has none). */
+  normalize(text: string): string {
+    const n = this.inner.normalizer;
+    return n ? n.normalize(text) : text;
+  }
+
+  /** The BPE merge list in rank order (pairs of token strings); undefined for other models. */
+  bpeMerges(): [string, string][] | undefined {
+    const model = (this.tokenizerJson as { model?: { type?: string; merges?: unknown[] } }).model;
+    if (model?.type !== 'BPE' || !Array.isArray(model.merges)) return undefined;
+    return model.merges.map((m) => (typeof m === 'string' ? (split2(m)) : [String((m as unknown[])[0]), String((m as unknown[])[1])]));
+  }
+
   private computeByteLengths(): Int32Array | undefined {
     const tj = this.tokenizerJson as { pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] }; decoder?: { type?: string } };
     if (tj.decoder?.type !== 'ByteLevel') return undefined;
@@ -89,4 +108,10 @@ export class SpliceTokenizer {
     for (const [token, id] of vocab) lengths[id] = this.specialTokens.has(token) ? Buffer.byteLength(token) : token.length;
     return lengths;
   }
+}
+
+/** "a b" → [a, b] (merge strings hold one space between the two halves; byte-level halves hold no space). */
+function split2(m: string): [string, string] {
+  const i = m.indexOf(' ', 1);
+  return [m.slice(0, i), m.slice(i + 1)];
 }
