@@ -4,8 +4,8 @@ import type { MergeRanks } from './MergeRanks.js';
 
 /** The text-level parts of the tokenizer the rule needs (SpliceTokenizer has them). */
 export interface TextTokenizer {
-  /** Chunks of normalized text in byte-level characters (one character per byte). */
-  preTokenize(text: string): string[];
+  /** The UTF-8 length of each pre-token chunk of normalized text. */
+  preTokenByteLengths(text: string): number[];
   normalize(text: string): string;
   /** Special (added) tokens' texts: the tokenizer cuts them out of any text before pre-tokenizing. */
   readonly specialTokens: ReadonlyMap<string, number>;
@@ -55,7 +55,12 @@ export class BytePairRule {
 
   /** encode(a + b) == [a, b], from the merge ranks and the pre-tokenizer (a < 0: encode(b) == [b]). Cached per pair. */
   valid(a: number, b: number): boolean {
-    return this.cached(this.exact, a, b, () => this.judge(a, b, [''], ['']));
+    return this.cached(this.exact, a, b, () => this.check(a, b));
+  }
+
+  /** `valid` without the cache (for sweeps over many pairs, each asked once). */
+  check(a: number, b: number): boolean {
+    return this.judge(a, b, [''], ['']);
   }
 
   /** Valid with some one-character neighbours on either side (a < 0: b starts a text). Cached per pair. */
@@ -103,8 +108,8 @@ export class BytePairRule {
     const leftBytes = Buffer.byteLength(left);
     const out: number[] = [];
     let at = 0;
-    for (const chunk of this.tok.preTokenize(left + text + right)) {
-      at += chunk.length;
+    for (const n of this.tok.preTokenByteLengths(left + text + right)) {
+      at += n;
       const rel = at - leftBytes;
       if (rel > 0 && rel < textBytes) out.push(rel);
     }

@@ -12,7 +12,7 @@ export interface ByteTokenizer {
   /** The canonical encoding of a byte string tokenized on its own; undefined when it cannot be (not UTF-8 text). */
   encodeBytes(bytes: Uint8Array): number[] | undefined;
   /** Pair validity from the merge ranks (when known): `valid` as the whole text, `validOpen` with unknown neighbours (a < 0: a single token). */
-  pairs?: { valid(a: number, b: number): boolean; validOpen(a: number, b: number): boolean };
+  pairs?: { valid(a: number, b: number): boolean; check(a: number, b: number): boolean; validOpen(a: number, b: number): boolean };
 }
 
 /** GPT-2's byte ↔ printable-character table that byte-level BPE vocabularies are written in. */
@@ -48,15 +48,14 @@ function encodePartial(tok: SpliceTokenizer, merges: MergeRanks, bytes: Uint8Arr
   completed.set(bytes);
   const text = utf8Text(completed);
   if (text === undefined) return undefined;
-  const chunks = tok.preTokenize(text);
   const out: number[] = [];
   let at = 0;
-  for (const chunk of chunks) {
-    if (at + chunk.length > cut) break;
-    const ids = merges.encodeChunk(completed.subarray(at, at + chunk.length));
+  for (const n of tok.preTokenByteLengths(text)) {
+    if (at + n > cut) break;
+    const ids = merges.encodeChunk(completed.subarray(at, at + n));
     if (!ids) return undefined;
     out.push(...ids);
-    at += chunk.length;
+    at += n;
   }
   const last = merges.encodeChunk(bytes.subarray(at));
   return last && [...out, ...last];

@@ -1,9 +1,6 @@
 // Byte-level BPE from its merge ranks: byte-string encoding with merge trees, and Hayase et al.'s pairwise test of
 // whether two tokens can be adjacent inside one pre-token chunk (no merge across their boundary fires first).
 
-/** Pair keys: left id × stride + right id (ids stay below 2^21). */
-const KEY_STRIDE = 1 << 21;
-
 /** One symbol of a merge tree: the token, the rank of the merge that made it (-1 for a byte) and its halves. */
 interface Node {
   id: number;
@@ -23,8 +20,8 @@ interface SpineStep {
 type Spines = { left: SpineStep[]; right: SpineStep[] } | null;
 
 export class MergeRanks {
-  /** (left id, right id) → merge rank and merged id. */
-  private readonly merges = new Map<number, { rank: number; id: number }>();
+  /** left id → right id → merge rank and merged id (small-integer keys: fast maps). */
+  private readonly merges = new Map<number, Map<number, { rank: number; id: number }>>();
   private readonly byteIds: number[] = [];
   private readonly spines = new Map<number, Spines>();
 
@@ -53,14 +50,15 @@ export class MergeRanks {
       return id;
     };
     merges.forEach(([l, r], rank) => {
-      const key = this.key(idOf(l), idOf(r));
-      if (!this.merges.has(key)) this.merges.set(key, { rank, id: idOf(l + r) });
+      const [a, b] = [idOf(l), idOf(r)];
+      let row = this.merges.get(a);
+      if (!row) this.merges.set(a, (row = new Map()));
+      if (!row.has(b)) row.set(b, { rank, id: idOf(l + r) });
     });
-    if (size + extra.size > KEY_STRIDE) throw new Error(`too many BPE symbols: ${size + extra.size}`);
   }
 
-  private key(a: number, b: number): number {
-    return a * KEY_STRIDE + b;
+  private merge(a: number, b: number): { rank: number; id: number } | undefined {
+    return this.merges.get(a)?.get(b);
   }
 
   /**
@@ -78,11 +76,11 @@ export class MergeRanks {
       let best = -1;
       let bestRank = Infinity;
       for (let i = 0; i + 1 < syms.length; i++) {
-        const m = this.merges.get(this.key(syms[i]!.id, syms[i + 1]!.id));
+        const m = this.merge(syms[i]!.id, syms[i + 1]!.id);
         if (m && m.rank < bestRank) (best = i), (bestRank = m.rank);
       }
       if (best < 0) return syms;
-      const m = this.merges.get(this.key(syms[best]!.id, syms[best + 1]!.id))!;
+      const m = this.merge(syms[best]!.id, syms[best + 1]!.id)!;
       syms.splice(best, 2, { id: m.id, rank: m.rank, left: syms[best], right: syms[best + 1] });
     }
   }
@@ -124,7 +122,7 @@ export class MergeRanks {
     while (i >= 0 && j >= 0) {
       const x = sa.right[i]!;
       const y = sb.left[j]!;
-      const m = this.merges.get(this.key(x.id, y.id));
+      const m = this.merge(x.id, y.id);
       if (m && m.rank > x.created && m.rank > y.created && m.rank < x.consumed && m.rank <= y.consumed) return false;
       if (x.consumed < y.consumed) i--;
       else if (y.consumed < x.consumed) j--;
