@@ -43,6 +43,7 @@ const RIGHT_CONTEXTS = ['', 'a', '1', ' ', '\n', '\t', '.', "'", 'é'];
 export class BytePairRule {
   private readonly exact = new Map<number, boolean>();
   private readonly open = new Map<number, boolean>();
+  private readonly around = new Map<string, boolean>();
   private readonly specials: string[];
 
   constructor(
@@ -66,6 +67,21 @@ export class BytePairRule {
   /** Valid with some one-character neighbours on either side (a < 0: b starts a text). Cached per pair. */
   validOpen(a: number, b: number): boolean {
     return this.cached(this.open, a, b, () => this.judge(a, b, a < 0 ? [''] : LEFT_CONTEXTS, RIGHT_CONTEXTS));
+  }
+
+  /**
+   * Valid between the given neighbouring characters: `left` just before a, `right` just after b; '' for the edge of
+   * the text, undefined where it is not known (then any class of character will do). a < 0: b starts a text.
+   */
+  validAround(a: number, b: number, left: string | undefined, right: string | undefined): boolean {
+    if (left === undefined && right === undefined) return this.validOpen(a, b);
+    const key = `${a},${b},${a < 0 ? '' : (left ?? '?')},${right ?? '?'}`;
+    let v = this.around.get(key);
+    if (v === undefined) {
+      const lefts = a < 0 ? [''] : left === undefined ? LEFT_CONTEXTS : [left];
+      this.around.set(key, (v = this.judge(a, b, lefts, right === undefined ? RIGHT_CONTEXTS : [right])));
+    }
+    return v;
   }
 
   private cached(map: Map<number, boolean>, a: number, b: number, f: () => boolean): boolean {

@@ -12,7 +12,12 @@ export interface ByteTokenizer {
   /** The canonical encoding of a byte string tokenized on its own; undefined when it cannot be (not UTF-8 text). */
   encodeBytes(bytes: Uint8Array): number[] | undefined;
   /** Pair validity from the merge ranks (when known): `valid` as the whole text, `validOpen` with unknown neighbours (a < 0: a single token). */
-  pairs?: { valid(a: number, b: number): boolean; check(a: number, b: number): boolean; validOpen(a: number, b: number): boolean };
+  pairs?: {
+    valid(a: number, b: number): boolean;
+    check(a: number, b: number): boolean;
+    validOpen(a: number, b: number): boolean;
+    validAround(a: number, b: number, left: string | undefined, right: string | undefined): boolean;
+  };
 }
 
 /** GPT-2's byte ↔ printable-character table that byte-level BPE vocabularies are written in. */
@@ -183,6 +188,34 @@ export class ByteVocab {
    */
   validPairOpen(a: number, b: number): boolean {
     return this.tok.pairs ? this.tok.pairs.validOpen(a, b) : this.encodedPair(a, b);
+  }
+
+  /**
+   * Whether b may follow a given the tokens around them: `before` the token before a (-1: a starts the text;
+   * undefined: not known), `after` the token after b (undefined: not known yet). a < 0: b starts the text. The
+   * pre-tokenizer sees the last character of `before` and the first of `after` (the splits its regex makes can
+   * depend on them); without merge ranks this is the plain pair test.
+   */
+  fits(before: number | undefined, a: number, b: number, after: number | undefined): boolean {
+    const pairs = this.tok.pairs;
+    if (!pairs) return this.encodedPair(a, b);
+    const left = before === undefined ? undefined : before < 0 ? '' : this.edgeChar(before, 'last');
+    const right = after === undefined ? undefined : this.edgeChar(after, 'first');
+    return pairs.validAround(a, b, left, right);
+  }
+
+  /** A token's first or last character, if its bytes start or end with a whole one (else undefined: not known). */
+  private edgeChar(id: number, which: 'first' | 'last'): string | undefined {
+    const b = this.bytesOf(id);
+    if (b.length === 0) return '';
+    const text = utf8Text(which === 'first' ? b.subarray(0, Math.min(4, b.length)) : b.subarray(Math.max(0, b.length - 4)));
+    const chars = text === undefined ? undefined : [...text];
+    if (chars) return which === 'first' ? chars[0] : chars[chars.length - 1];
+    for (let n = Math.min(4, b.length); n >= 1; n--) {
+      const t = utf8Text(which === 'first' ? b.subarray(0, n) : b.subarray(b.length - n));
+      if (t !== undefined && t.length > 0) return which === 'first' ? [...t][0] : [...t].at(-1);
+    }
+    return undefined;
   }
 
   /**

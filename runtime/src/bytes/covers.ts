@@ -29,13 +29,34 @@ interface Group {
   tokens: number[];
 }
 
-/** The token before a token sequence starts (-1: the sequence starts a segment). */
-const lastOf = (seq: readonly number[], opts: CoverOptions) => (seq.length > 0 ? seq[seq.length - 1]! : (opts.prevToken ?? -1));
+/**
+ * The token at index i of the context: seq[i] inside it, opts.prevToken just before it, -1 for the start of a segment
+ * (no token before), undefined where not known (before prevToken).
+ */
+function tokenAt(seq: readonly number[], i: number, opts: CoverOptions): number | undefined {
+  if (i >= 0) return seq[i];
+  if (i === -1) return opts.prevToken ?? -1;
+  return opts.prevToken === undefined ? -1 : undefined;
+}
+
+/**
+ * Whether `seq` may go on with token t: t may follow seq's last token (with the character before that token), and
+ * that last token may still follow the one before it now that the character after it is known (the pre-tokenizer's
+ * splits look one character ahead: `\s+(?!\S)`).
+ */
+function canExtend(vocab: ByteVocab, seq: readonly number[], t: number, opts: CoverOptions): boolean {
+  const n = seq.length;
+  const a = tokenAt(seq, n - 1, opts)!;
+  if (!vocab.fits(a < 0 ? -1 : tokenAt(seq, n - 2, opts), a, t, undefined)) return false;
+  if (n === 0) return true; // a is prevToken or the segment start: nothing earlier to re-check
+  const p = tokenAt(seq, n - 2, opts)!;
+  return vocab.fits(p < 0 ? -1 : tokenAt(seq, n - 3, opts), p, a, t);
+}
 
 /** The canonical encoding of `bytes` on its own when it may follow the token before (undefined if it cannot be said). */
 function ownEncoding(vocab: ByteVocab, bytes: Uint8Array, opts: CoverOptions): number[] | undefined {
   const own = bytes.length === 0 ? [] : vocab.tok.encodeBytes(bytes);
-  if (!own || (own.length > 0 && opts.prevToken !== undefined && !vocab.validPairOpen(opts.prevToken, own[0]!))) return undefined;
+  if (!own || (own.length > 0 && opts.prevToken !== undefined && !vocab.fits(undefined, opts.prevToken, own[0]!, own[1]))) return undefined;
   return own;
 }
 
@@ -53,7 +74,7 @@ function endingEncodings(vocab: ByteVocab, u: Uint8Array, opts: CoverOptions): n
     for (let q = Math.max(0, p - vocab.maxTokenBytes); q < p; q++) {
       const t = vocab.idOfBytes(u.subarray(q, p));
       if (t === undefined) continue;
-      for (const e of out[q]!) if (vocab.validPairOpen(lastOf(e, opts), t) && !here.has(keyOf([...e, t]))) here.set(keyOf([...e, t]), [...e, t]);
+      for (const e of out[q]!) if (!here.has(keyOf([...e, t])) && canExtend(vocab, e, t, opts)) here.set(keyOf([...e, t]), [...e, t]);
     }
     out.push([...here.values()]);
   }
@@ -90,7 +111,7 @@ export async function enumerateCovers(vocab: ByteVocab, model: NextTokenModel, u
     const candidates = vocab.startingWith(u.subarray(start));
     if (candidates.length === 0) continue;
     for (const seq of ending[start]!) {
-      const tokens = candidates.filter((t) => vocab.validPairOpen(lastOf(seq, opts), t));
+      const tokens = candidates.filter((t) => canExtend(vocab, seq, t, opts));
       if (tokens.length > 0) groups.push({ start, seq, tokens });
     }
   }
@@ -114,11 +135,12 @@ export function logSumExp(xs: readonly number[]): number {
   return m + Math.log(s);
 }
 
-/** A cover with its tokens and the bytes of its last token still to come after the current string. */
+/** A cover: the encoding before its last token (shared between covers), that token, and its bytes still to come after x. */
 interface Live {
   logMass: number;
   rest: Uint8Array;
-  tokens: number[];
+  seq: readonly number[];
+  token: number;
 }
 
 /**
@@ -139,8 +161,13 @@ export class ByteState {
 
   static async of(vocab: ByteVocab, model: NextTokenModel, x: Uint8Array, opts: CoverOptions = {}): Promise<ByteState> {
     const covers = await enumerateCovers(vocab, model, x, opts);
-    const live = covers.map((c) => ({ logMass: c.logMass, rest: vocab.bytesOf(c.token).subarray(x.length - c.start), tokens: [...c.seq, c.token] }));
+    const live = covers.map((c) => ({ logMass: c.logMass, rest: vocab.bytesOf(c.token).subarray(x.length - c.start), seq: c.seq, token: c.token }));
     return new ByteState(vocab, model, opts, x, live);
+  }
+
+  /** The token sequences of the current covers (each ends with the token that holds x's last byte). */
+  coverTokens(): number[][] {
+    return this.live.map((l) => [...l.seq, l.token]);
   }
 
   /** log P(x | base): the total mass of the covers (0 for the empty string). */
@@ -162,11 +189,11 @@ export class ByteState {
     return masses.map((m) => Math.exp(m - total));
   }
 
-  /** Moves to x·b: covers whose token continues with b survive, and tokens starting right after x join. */
+  /** Moves to x·b: covers whose token continues with b survive, and tokens starting with b right after x join. */
   async push(b: number): Promise<void> {
     const next: Live[] = [];
-    for (const l of [...this.live, ...(await this.boundaryCovers())]) {
-      if (l.rest.length > 0 && l.rest[0] === b) next.push({ logMass: l.logMass, rest: l.rest.subarray(1), tokens: l.tokens });
+    for (const l of [...this.live, ...(await this.boundaryCovers(b))]) {
+      if (l.rest.length > 0 && l.rest[0] === b) next.push({ ...l, rest: l.rest.subarray(1) });
     }
     const bytes = new Uint8Array(this.bytes.length + 1);
     bytes.set(this.bytes);
@@ -180,21 +207,28 @@ export class ByteState {
     const out = new Map<string, number[]>();
     const own = ownEncoding(this.vocab, this.bytes, this.opts);
     if (own) out.set(keyOf(own), own);
-    for (const l of this.live) if (l.rest.length === 0 && !out.has(keyOf(l.tokens))) out.set(keyOf(l.tokens), l.tokens);
+    for (const l of this.live) {
+      if (l.rest.length > 0) continue;
+      const tokens = [...l.seq, l.token];
+      if (!out.has(keyOf(tokens))) out.set(keyOf(tokens), tokens);
+    }
     return [...out.values()];
   }
 
-  /** Covers of x·(anything) whose last token starts exactly at the end of x: an encoding ending there and a valid next token. */
-  private async boundaryCovers(): Promise<Live[]> {
+  /**
+   * Covers of x·(anything) whose last token starts exactly at the end of x: an encoding ending there and a valid next
+   * token (only tokens starting with `first` when given).
+   */
+  private async boundaryCovers(first?: number): Promise<Live[]> {
     const out: Live[] = [];
+    const firsts = first === undefined ? Array.from({ length: 256 }, (_, b) => b) : [first];
     for (const seq of this.endingEncodings()) {
       const rows = await this.model.logProbs(seq);
       const base = seqLogProb(rows, seq);
-      const last = lastOf(seq, this.opts);
       const row = rows[seq.length]!;
-      for (let b = 0; b < 256; b++) {
+      for (const b of firsts) {
         for (const t of this.vocab.startingWith(Uint8Array.of(b))) {
-          if (this.vocab.validPairOpen(last, t)) out.push({ logMass: base + row[t]!, rest: this.vocab.bytesOf(t), tokens: [...seq, t] });
+          if (canExtend(this.vocab, seq, t, this.opts)) out.push({ logMass: base + row[t]!, rest: this.vocab.bytesOf(t), seq, token: t });
         }
       }
     }

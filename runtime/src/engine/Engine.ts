@@ -153,11 +153,18 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: GenerationRequest, lead?: Lead): GenerateOptions {
+  private generateOptions(req: GenerationRequest, lead?: Lead, suffix?: string): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
     const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
-    const start = lead && { ids: lead.leadIds, hidden: lead.hidden };
-    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start };
+    const vocab = lead && this.byteVocab();
+    const start = lead && vocab && { ids: lead.leadIds, hidden: lead.hidden, bytesOf: (ids: readonly number[]) => this.bytesOfIds(vocab, ids) };
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start, suffix };
+  }
+
+  /** The bytes of generated ids (a special token as its text). */
+  private bytesOfIds(vocab: ByteVocab, ids: readonly number[]): Uint8Array {
+    const parts = ids.map((id) => vocab.tok.bytesOf(id) ?? Buffer.from(this.model.folder.tokenizer.decode([id])));
+    return Buffer.concat(parts);
   }
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
@@ -174,7 +181,7 @@ export class Engine {
     const cache = lead?.cache ?? this.model.newCache();
     const promptTokens = cache.length + prompt.length; // the base (and cover prefix) already cached, then the prompt
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead, req.text.slice(req.offset))), req.onText);
       const ms = performance.now() - started;
       return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
     } finally {
@@ -215,7 +222,7 @@ export class Engine {
     const at = { text: req.text, offset: req.offset, byte, maxTokens: req.maxTokens };
     const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
     try {
-      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead)), req.onText);
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead, req.text.slice(req.offset))), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
       return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
