@@ -118,7 +118,7 @@ export function tailTokenCount(vocab: ByteVocab, ids: readonly number[], minKeep
   const tail = bytesOfIds(vocab, ids.slice(ids.length - n));
   const first = firstCoverStart(vocab, tail);
   let start = 0;
-  while (n > 1 && start + vocab.bytesOf(ids[ids.length - n]!).length <= first && !isContinuation(vocab.bytesOf(ids[ids.length - n + 1]!)[0])) {
+  while (n > 1 && start + vocab.bytesOf(ids[ids.length - n]!).length <= first) {
     start += vocab.bytesOf(ids[ids.length - n]!).length;
     n--;
   }
