@@ -59,7 +59,7 @@ for (const name of ['splice-tiny', 'qwen2-bpe']) {
       }
     });
 
-    it('incremental: pushing the text byte by byte keeps the true encoding among the covers, with finite mass', async () => {
+    it('incremental: pushing the text byte by byte keeps the true encoding among the covers, and the same covers as fresh', async () => {
       for (const text of TEXTS) {
         const ids = tok.encode(text);
         const bytes = Buffer.from(text, 'utf8');
@@ -70,6 +70,8 @@ for (const name of ['splice-tiny', 'qwen2-bpe']) {
           const want = truthAt(vocab, ids, p);
           assert.ok(state.coverTokens().some((t) => t.join(',') === want), `${JSON.stringify(text)} after byte ${p}: not ${want}`);
           assert.ok(Number.isFinite(state.logMass));
+          const fresh = (await enumerateCovers(vocab, model, bytes.subarray(0, p))).map((c) => [...c.seq, c.token].join(',')).sort();
+          assert.deepEqual(state.coverTokens().map((t) => t.join(',')).sort(), fresh, `${JSON.stringify(text)} after byte ${p}`);
         }
       }
     });
