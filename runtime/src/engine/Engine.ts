@@ -147,7 +147,7 @@ async function drain(stream: AsyncGenerator<string, GenerateResult>, onText?: (d
 
 /** Tells the guide what the lead wrote past the cursor (its tokens' bytes after the hidden tail); returns the lead. */
 function guided(lead: Lead | undefined, vocab: ByteVocab, guide: ToolGuide | undefined): Lead | undefined {
-  if (lead && guide) guide.leadWritten(bytesOfIds(vocab, lead.leadIds).subarray(Buffer.byteLength(lead.hidden, 'utf8')));
+  if (lead && guide) guide.leadWritten(bytesOfIds(vocab, lead.leadIds).subarray(lead.hidden.length));
   return lead;
 }
 
@@ -192,11 +192,18 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: GenerationRequest, lead?: Lead, guide?: ToolGuide): GenerateOptions {
+  private generateOptions(req: GenerationRequest, lead?: Lead, guide?: ToolGuide, suffix?: string): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
     const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
-    const start = lead && { ids: lead.leadIds, hidden: lead.hidden };
-    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start, guide };
+    const vocab = lead && this.byteVocab();
+    const start = lead && vocab && { ids: lead.leadIds, hidden: lead.hidden, bytesOf: (ids: readonly number[]) => this.bytesOfIds(vocab, ids) };
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start, guide, suffix };
+  }
+
+  /** The bytes of generated ids (a special token as its text). */
+  private bytesOfIds(vocab: ByteVocab, ids: readonly number[]): Uint8Array {
+    const parts = ids.map((id) => vocab.tok.bytesOf(id) ?? Buffer.from(this.model.folder.tokenizer.decode([id])));
+    return Buffer.concat(parts);
   }
 
   /** The request's tool guide (undefined without `tool`, or for a tokenizer that is not byte-level BPE). */
@@ -226,7 +233,7 @@ export class Engine {
     const cache = lead?.cache ?? this.model.newCache();
     const promptTokens = cache.length + prompt.length; // the base (and cover prefix) already cached, then the prompt
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead, guide)), req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead, guide, req.text.slice(req.offset))), req.onText);
       const ms = performance.now() - started;
       return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, lead), toolCalls: guide?.calls ?? [] };
     } finally {
@@ -269,7 +276,7 @@ export class Engine {
     const guide = this.toolGuide(req);
     const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req, guide)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
     try {
-      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead, guide)), req.onText);
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead, guide, req.text.slice(req.offset))), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
       return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, built.lead), toolCalls: guide?.calls ?? [] };
