@@ -25,7 +25,8 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['vscode', 'onnxruntime-node'],
+  // typescript5 (the TS language service, with its lib files) and pyright (run as a child process) ship in node_modules.
+  external: ['vscode', 'onnxruntime-node', 'typescript5', 'pyright'],
   // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle lacks: bundle its CommonJS build.
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
 };
@@ -35,6 +36,7 @@ const entries = [
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['runtime/src/serve/engineWorker.ts'], outfile: 'dist/engineWorker.js' },
   { entryPoints: ['language-server/src/completion/shapeWorker.ts'], outfile: 'dist/shapeWorker.js' },
+  { entryPoints: ['language-server/src/tools/tsToolWorker.ts'], outfile: 'dist/tsToolWorker.js' },
 ];
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) await Promise.all(contexts.map((c) => c.watch()));

@@ -1,16 +1,19 @@
-// `splice bench pie|latency|fim|decode`: timings as ratios against a baseline measured in the same run.
+// `splice bench pie|latency|fim|shape|tools|decode`: timings as ratios against a baseline measured in the same run.
 import * as path from 'node:path';
 import { Engine, SpliceError, defaultModelDir, packageRoot, parseDeviceRequest, readModelFolder, type DeviceRequest } from '../../runtime/src/index.js';
 import { parse, UsageError } from './args.js';
 import { benchDecode, type DecodeBenchRow } from './bench/decodeBench.js';
 import { parseKvDtype, parseWeights } from './engineOptions.js';
 import { benchFim, type FimBenchRow } from './bench/fimBench.js';
+import { benchShape } from './bench/shapeBench.js';
 import { benchLatency } from './bench/latencyBench.js';
 import { latencyCorpus } from './bench/latencyInputs.js';
 import { latencyHeader, latencyRowLines, sampleLine } from './bench/latencyTable.js';
 import { benchPie, type PieBenchRow } from './bench/pieBench.js';
 import { readCodeFiles } from './codeCorpus.js';
-import { readFimTasks } from './eval/readTasks.js';
+import { readFimTasks, readToolgenTasks } from './eval/readTasks.js';
+import { benchTools } from './bench/toolBench.js';
+import { ToolSet } from './eval/toolgenTools.js';
 
 const DEFAULT_SIZES = [512, 1024, 2048, 4096];
 const DEFAULT_LATENCY_SIZES = '500,2000,8000,25000';
@@ -33,8 +36,30 @@ export async function runBench(args: string[]): Promise<void> {
   if (name === 'pie') return runPie(rest);
   if (name === 'latency') return runLatency(rest);
   if (name === 'fim') return runFim(rest);
+  if (name === 'shape') return runShape(rest);
+  if (name === 'tools') return runTools(rest);
   if (name === 'decode') return runDecode(rest);
-  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, decode)`);
+  throw new UsageError(`unknown benchmark "${name ?? ''}" (available: pie, latency, fim, shape, tools, decode)`);
+}
+
+/** `bench tools`: tool latency per trigger with a warm service vs a plain completion (evals/toolgen-heldout.jsonl's member tasks). */
+async function runTools(args: string[]): Promise<void> {
+  const v = parse(args, { model: { type: 'string' }, device: { type: 'string', default: 'cpu' }, tasks: { type: 'string', default: 'evals/toolgen-heldout.jsonl' }, limit: { type: 'string', default: '40' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } });
+  const limit = intAtLeast(v.limit, '--limit', 1);
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const members = readToolgenTasks(v.tasks!).filter((t) => t.kind === 'member');
+  // The first `limit` member tasks of each language.
+  const tasks = [...new Set(members.map((t) => t.language))].flatMap((l) => members.filter((t) => t.language === l).slice(0, limit));
+  const engine = await Engine.open({ modelDir: v.model, device: parseDeviceRequest(v.device!) });
+  const tools = new ToolSet();
+  try {
+    const rows = await benchTools(engine, tasks, tools, runs);
+    if (v.json) process.stdout.write(`${JSON.stringify({ model: engine.info().model, device: engine.info().device, runs, rows })}\n`);
+    else for (const r of rows) process.stdout.write(`${r.language}\t${r.tasks} tasks, ${r.calls} calls\ttool p50 ${r.tool_ms_p50} ms, p95 ${r.tool_ms_p95} ms\tcompletion p50 ${r.completion_ms_p50} ms\tratio ${r.ratio}\t(empty ${r.empty})\n`);
+  } finally {
+    await tools.dispose();
+    await engine.close();
+  }
 }
 
 async function runPie(args: string[]): Promise<void> {
@@ -123,6 +148,28 @@ async function runFim(args: string[]): Promise<void> {
     }
   }
   if (v.json) process.stdout.write(`${JSON.stringify({ model: path.basename(v.model ?? defaultModelDir()), runs, tasks: tasks.length, rows })}\n`);
+}
+
+/** `bench shape [--tasks FILE] [--limit N] [--runs N] [--model DIR] [--device D] [--json]`: the pipeline's time per completion. */
+async function runShape(args: string[]): Promise<void> {
+  const v = parse(args, {
+    model: { type: 'string' },
+    device: { type: 'string', default: 'cpu' },
+    runs: { type: 'string', default: '3' },
+    tasks: { type: 'string' },
+    limit: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+  });
+  const runs = intAtLeast(v.runs, '--runs', 1);
+  const tasks = readFimTasks(v.tasks ?? path.join(packageRoot(), 'evals', 'fim-heldout.jsonl')).slice(0, intAtLeast(v.limit, '--limit', 1));
+  const engine = await Engine.open({ modelDir: v.model, device: parseDeviceRequest(v.device!) });
+  try {
+    const row = await benchShape(engine, tasks, runs);
+    if (v.json) process.stdout.write(`${JSON.stringify({ model: engine.info().model, runs, ...row })}\n`);
+    else process.stdout.write(`${row.tasks} completions × ${runs} runs: full parses p50 ${row.full_p50_ms} ms, p95 ${row.full_p95_ms} ms; incremental p50 ${row.incremental_p50_ms} ms, p95 ${row.incremental_p95_ms} ms (ratio p50 ${row.ratio_p50}, p95 ${row.ratio_p95})\n`);
+  } finally {
+    await engine.close();
+  }
 }
 
 const DEFAULT_DECODE_SIZES = [512, 1024, 2048, 4096];

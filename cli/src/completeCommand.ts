@@ -44,7 +44,8 @@ export async function runComplete(args: string[]): Promise<void> {
   try {
     const r = await engine.complete({ text, offset, maxTokens, sampling, promptMode });
     const info = engine.info();
-    if (v.json) process.stdout.write(`${JSON.stringify({ completion: r.completion, model: info.model, device: info.device, ms: Math.round(r.ms * 10) / 10 })}\n`);
+    const firstTokenP = r.confidence && Math.round(Math.exp(r.confidence.firstTokenLogprob) * 10000) / 10000;
+    if (v.json) process.stdout.write(`${JSON.stringify({ completion: r.completion, model: info.model, device: info.device, ms: Math.round(r.ms * 10) / 10, firstTokenP })}\n`);
     else process.stdout.write(`${r.completion}\n`);
   } finally {
     await engine.close();

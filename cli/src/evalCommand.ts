@@ -9,7 +9,10 @@ import { evalPromptModes } from './eval/promptModeEval.js';
 import { evalFrames } from './eval/frameEval.js';
 import { runEvalShape } from './eval/shapeEval.js';
 import { runEvalGraph } from './eval/graphEval.js';
-import { readFimTasks, readPieTasks } from './eval/readTasks.js';
+import { readFimTasks, readPieTasks, readToolgenTasks } from './eval/readTasks.js';
+import { evalToolgen } from './eval/toolgenEval.js';
+import { StaticChecker } from './eval/staticValidity.js';
+import { ToolSet } from './eval/toolgenTools.js';
 
 function parseModes(value: string): UpdateMode[] {
   const modes = value.split(',') as UpdateMode[];
@@ -55,13 +58,41 @@ async function runEvalFrame(args: string[]): Promise<void> {
   });
 }
 
+/** `eval toolgen`: member and function tasks, plain vs tool-guided (see evals/README.md). */
+async function runEvalToolgen(args: string[]): Promise<void> {
+  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, details: { type: 'string' }, 'tool-budget': { type: 'string', default: '1000' }, gate: { type: 'string' } });
+  if (!v.tasks) throw new UsageError('--tasks FILE is required');
+  const budgetMs = Number(v['tool-budget']);
+  if (!(budgetMs > 0)) throw new SpliceError('input', `--tool-budget must be a positive number of milliseconds (got "${v['tool-budget']}")`);
+  const gate = v.gate === undefined ? undefined : Number(v.gate);
+  if (gate !== undefined && !(gate >= 0 && gate <= 1)) throw new SpliceError('input', `--gate must be in [0, 1] (got "${v.gate}")`);
+  const tasks = limitTasks(readToolgenTasks(v.tasks), v.limit);
+  const tools = new ToolSet();
+  const checker = new StaticChecker();
+  try {
+    await runEvaluation(v, 'toolgen', tasks.length, (engine, onTask) => evalToolgen(engine, tasks, { tools, checker, budgetMs, gate }, onTask), (r, info) => {
+      const m = r.member;
+      const f = r.function;
+      const lines = [`${r.tasks.member} member and ${r.tasks.function} function tasks on ${info.model} / ${info.device}`];
+      for (const mode of ['plain', 'tool'] as const) lines.push(`${mode.padEnd(6)} member em ${m[mode].em} validity ${m[mode].validity} (${m[mode].ms} ms)  function static validity ${f[mode].static_validity} dependency coverage ${f[mode].dependency_coverage} (${f[mode].ms} ms)`);
+      lines.push(`tool vs plain: em better ${m.paired_em.better}, worse ${m.paired_em.worse} (p ${m.paired_em.sign_test_p}); validity better ${m.paired_validity.better}, worse ${m.paired_validity.worse} (p ${m.paired_validity.sign_test_p})`);
+      lines.push(`tool calls ${r.tool_calls.calls}: p50 ${r.tool_calls.ms_p50} ms, p95 ${r.tool_calls.ms_p95} ms, ${JSON.stringify(r.tool_calls.outcomes)}`);
+      return `${lines.join('\n')}\n`;
+    });
+  } finally {
+    await tools.dispose();
+    await checker.dispose();
+  }
+}
+
 export async function runEval(args: string[]): Promise<void> {
   const [kind, ...rest] = args;
+  if (kind === 'toolgen') return runEvalToolgen(rest);
   if (kind === 'fim') return runEvalFim(rest);
   if (kind === 'frame') return runEvalFrame(rest);
   if (kind === 'shape') return runEvalShape(rest);
   if (kind === 'graph') return runEvalGraph(rest);
-  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame, shape, graph)`);
+  if (kind !== 'pie') throw new UsageError(`unknown evaluation "${kind ?? ''}" (available: pie, fim, frame, shape, toolgen, graph)`);
   const v = parse(rest, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, modes: { type: 'string', default: UPDATE_MODES.join(',') }, limit: { type: 'string' }, details: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const modes = parseModes(v.modes!);

@@ -28,6 +28,8 @@ commands:
                          remove an installed model (every variant without :VARIANT)
   make-tasks pie --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          PIE tasks from real code: edits above a cursor, next line expected
+  make-tasks toolgen --from DIR --out FILE.jsonl [--count 200] [--functions 100] [--seed S] [--max-chars 8000]
+                         member tasks (cursor after obj., confirmed by the language service) and documented-function tasks
   make-tasks fim --from DIR --out FILE.jsonl [--count N] [--seed S] [--max-chars C]
                          FIM tasks from real code: cursors inside words or after indentation, rest of the line expected
   eval pie --tasks FILE.jsonl [--model DIR] [--device D] [--modes full,pie,conflict] [--limit N] [--details OUT.jsonl] [--json]
@@ -35,14 +37,22 @@ commands:
   eval fim --tasks FILE.jsonl [--model DIR] [--device D] [--modes naive,healing,byte] [--limit N] [--details OUT.jsonl] [--json]
                          FIM next-line exact match (greedy; prefix 768 / suffix 256 tokens); with --modes per prompt
                          mode em / es / ms per completion, paired on es (sign test)
-  eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--limit N] [--details OUT.jsonl] [--json]
-                         the FIM tasks raw vs shaped by the completion pipeline: em, es, junk shares, pipeline time
+  eval toolgen --tasks FILE.jsonl [--model DIR] [--device D] [--tool-budget 1000] [--gate 0.8] [--limit N] [--details OUT.jsonl] [--json]
+                         member tasks (identifier exact match, validity) and function tasks (static validity, dependency
+                         coverage), plain vs tool-guided, paired (sign test); tool-call latency
+  eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--prompt-mode byte|healing|naive] [--limit N] [--details OUT.jsonl] [--json]
+                         the FIM tasks raw vs shaped by the completion pipeline (same generation): em, es, junk shares,
+                         the confidence gate's table, pipeline time
   bench pie [--model DIR] [--device cpu,webgpu] [--sizes 512,1024,...] [--runs N] [--from DIR] [--json]
                          cache-update time after an edit: PIE vs full re-encoding (ratio = pie/full)
   bench fim [--model DIR] [--device cpu,webgpu] [--runs N] [--tasks FILE] [--limit 30] [--json]
                          time per completion of the healing and byte prompt modes vs naive (ratio = mode/naive)
+  bench tools [--model DIR] [--device D] [--tasks FILE] [--limit 40] [--runs 3] [--json]
+                         completion-tool latency per trigger with a warm service vs a plain completion (ratio = tool/completion)
   bench latency [--model DIR] [--device D] [--sizes 500,2000,8000,25000] [--from DIR] [--key-ms 60] [--quick] [--details] [--json]
                          an editing session replayed over LSP: keystroke-to-completion time, pie vs none (ratio = pie/none)
+  bench shape [--model DIR] [--device D] [--tasks FILE] [--limit 100] [--runs N] [--json]
+                         the completion pipeline's time per completion: incremental tree-sitter parses vs full ones
 `;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {

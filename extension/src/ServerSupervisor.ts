@@ -1,7 +1,8 @@
 // Runs the language client: starts it, restarts it on demand, and shows a server that is down in the status bar.
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Middleware, type ServerOptions } from 'vscode-languageclient/node';
-import { PULL_PROGRESS_NOTIFICATION, STATUS_NOTIFICATION, type PullProgressParams, type SpliceStatus } from '../../language-server/src/protocol.js';
+import { COMPLETION_ITEMS_REQUEST, PULL_PROGRESS_NOTIFICATION, STATUS_NOTIFICATION, type CompletionItemsParams, type PullProgressParams, type SpliceStatus } from '../../language-server/src/protocol.js';
+import { completionItems } from './completionItems.js';
 import { ServerErrorHandler } from './ServerErrorHandler.js';
 import { readSettings } from './settings.js';
 import type { StatusBar } from './StatusBar.js';
@@ -75,6 +76,7 @@ export class ServerSupervisor implements vscode.Disposable {
       this.statusEvents.fire(s);
     });
     client.onNotification(PULL_PROGRESS_NOTIFICATION, (p: PullProgressParams) => this.pullEvents.fire(p));
+    client.onRequest(COMPLETION_ITEMS_REQUEST, (p: CompletionItemsParams) => completionItems(p).catch(() => ({ names: [] })));
     client.onDidChangeState(({ oldState, newState }) => {
       if (this.client !== client || this.stopping.has(client)) return;
       if (newState === State.Running) {

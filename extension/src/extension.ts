@@ -1,7 +1,7 @@
 // Extension entry: starts the bundled Splice language server, shows its inline completions, its status and its outages,
 // and the commands around them (model picker, status menu, snooze, stats, hub token).
 import * as vscode from 'vscode';
-import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type VisibleDocumentsParams } from '../../language-server/src/protocol.js';
+import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, METRICS_REQUEST, VISIBLE_DOCUMENTS_NOTIFICATION, type ServerMetrics, type VisibleDocumentsParams } from '../../language-server/src/protocol.js';
 import { ErrorNotifier } from './ErrorNotifier.js';
 import { HUB_TOKEN_SECRET, ModelPicker } from './ModelPicker.js';
 import { ServerSupervisor } from './ServerSupervisor.js';
@@ -35,6 +35,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     snooze.onDidChange(() => status.setSnoozed(snooze.minutesLeft())),
     vscode.commands.registerCommand('splice.showLog', () => log.show()),
     vscode.commands.registerCommand('splice.restartServer', () => server.restart()),
+    vscode.commands.registerCommand('splice.showMetrics', async () => {
+      const line = await server.request<ServerMetrics>(METRICS_REQUEST, {}).then(describeMetrics, (err: unknown) => `Splice: ${err instanceof Error ? err.message : String(err)}`);
+      log.info(line);
+      void vscode.window.showInformationMessage(line);
+    }),
     vscode.commands.registerCommand('splice.toggle', async () => {
       const c = vscode.workspace.getConfiguration('splice');
       await c.update('enable', !c.get<boolean>('enable', true), vscode.ConfigurationTarget.Global);
@@ -52,6 +57,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => server.notify(ACCEPTED_NOTIFICATION, {})),
   );
   await server.start();
+}
+
+/** One line of the server's counters, as the `Splice: Show Metrics` command shows them. */
+function describeMetrics(m: ServerMetrics): string {
+  return `Splice metrics: model completions ${m.completions}, from the typed-through cache ${m.reusedCompletions}, below the confidence gate ${m.gatedCompletions}; shaping p50 ${m.shapeMsP50} ms, p95 ${m.shapeMsP95} ms; event-loop max stall ${Math.round(m.eventLoopMaxMs)} ms`;
 }
 
 export async function deactivate(): Promise<void> {

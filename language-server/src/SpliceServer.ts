@@ -1,9 +1,12 @@
 // The Splice language server: document sync, inline completions and status; inference runs in the engine worker.
-import { type Connection, TextDocuments, TextDocumentSyncKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
+import { type Connection, TextDocuments, TextDocumentSyncKind, InlineCompletionTriggerKind, type InlineCompletionParams, type InlineCompletionList, type CancellationToken } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { EngineWorkerClient, type CoreStatus, type StoreCompletion } from '../../runtime/src/index.js';
+import { EngineWorkerClient, type CoreStatus, type ServeCompletionRequest, type StoreCompletion } from '../../runtime/src/index.js';
 import { describeCache } from './cacheLine.js';
 import { isOffered } from './completion/filter/documentFilter.js';
+import { passesGate } from './completion/gate/confidenceGate.js';
+import { ALTERNATIVE_SAMPLINGS, distinctItems } from './completion/nbest/alternatives.js';
+import type { Shaped } from './completion/place/shapeByPlace.js';
 import { stopsFor } from './completion/pipeline.js';
 import { ShapeWorkerClient } from './completion/ShapeWorkerClient.js';
 import { placeOf } from './completion/place/placeOf.js';
@@ -14,12 +17,18 @@ import { registerModelRequests } from './modelRequests.js';
 import { ACCEPTED_COMMAND, ACCEPTED_NOTIFICATION, DEFAULT_SETTINGS, METRICS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_DOCUMENTS_NOTIFICATION, type DocumentStats, type MetricsParams, type SpliceSettings, type SpliceStatus, type StatsParams, type VisibleDocumentsParams } from './protocol.js';
 import { ServerMetricsMonitor } from './serverMetrics.js';
 import { mergeSettings } from './settings.js';
+import { EditorTool } from './tools/EditorTool.js';
+import { ToolRouter } from './tools/ToolRouter.js';
+import { fileURLToPath } from 'node:url';
 
 /** Quiet time after the last change before the document's cache is patched in the background. */
 const SYNC_DEBOUNCE_MS = 40;
 
 /** Block completions end at a blank line (one-line places stop at the line's end: see completion/pipeline.ts). */
 export const STOP_SEQUENCES = ['\n\n'];
+
+/** Most milliseconds one language-service call may take while decoding (then the completion goes on without it). */
+export const TOOL_BUDGET_MS = 150;
 
 /** Documents with NUL characters are binary: never sent to the model. */
 function isBinary(text: string): boolean {
@@ -42,10 +51,21 @@ export class SpliceServer {
   /** Recent items per document and text before the cursor: typing along a suggestion keeps its rest. */
   private readonly reuse = new TypedThroughCache(32);
 
+  /** The language services tool-guided decoding asks (see tools/ToolRouter.ts). */
+  private readonly tools: ToolRouter;
+  private workspaceRoot = process.cwd();
+
   constructor(private readonly connection: Connection) {
-    this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`) });
+    const editor = new EditorTool(connection, (uri, offset) => {
+      const doc = this.documents.get(uri);
+      return doc && { text: doc.getText(), position: doc.positionAt(offset) };
+    });
+    this.tools = new ToolRouter(editor, () => this.workspaceRoot);
+    this.engine = new EngineWorkerClient({ status: (s) => this.onCoreStatus(s), log: (line) => connection.console.error(`splice: ${line}`), tool: (q, signal) => this.tools.names(q, signal) });
     connection.onInitialize((params) => {
       this.settings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
+      const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+      if (folder?.startsWith('file://')) this.workspaceRoot = fileURLToPath(folder);
       return {
         capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, inlineCompletionProvider: true },
         serverInfo: { name: 'splice', version: '0.1.0' },
@@ -65,11 +85,12 @@ export class SpliceServer {
     registerModelRequests(connection);
     connection.onShutdown(async () => {
       for (const t of this.syncTimers.values()) clearTimeout(t);
-      await Promise.all([this.engine.shutdown(), this.shaper.dispose()]);
+      await Promise.all([this.engine.shutdown(), this.shaper.dispose(), this.tools.dispose()]);
     });
     this.documents.onDidOpen((e) => {
       this.engine.opened(e.document.uri);
       this.shaper.warm(e.document.languageId); // the grammar loads before the first completion needs it
+      if (this.settings.enable && this.settings.toolGuided) this.tools.warm(e.document.uri, e.document.languageId, e.document.getText());
     });
     this.documents.onDidChangeContent((e) => this.scheduleSync(e.document.uri));
     this.documents.onDidClose((e) => {
@@ -84,8 +105,8 @@ export class SpliceServer {
 
   private configure(): void {
     if (!this.settings.enable) return this.setStatus({ state: 'disabled' });
-    const { modelPath, device, modelVariant, decoderGraph, maxTokens, cacheMode, fimFrame, sampling } = this.settings;
-    this.engine.configure({ modelPath, device, modelVariant, graph: decoderGraph, maxTokens, cacheMode, fimFrame, promptMode: sampling });
+    const { modelPath, device, modelVariant, decoderGraph, maxTokens, cacheMode, fimFrame, sampling, toolGuided } = this.settings;
+    this.engine.configure({ modelPath, device, modelVariant, graph: decoderGraph, maxTokens, cacheMode, fimFrame, promptMode: sampling, toolGuided, toolBudgetMs: TOOL_BUDGET_MS });
     this.showState(); // re-enabled over an engine that stays loaded: no new status comes from the worker
   }
 
@@ -125,30 +146,51 @@ export class SpliceServer {
     const view = viewWithSelected(text, offset, selected && { start: doc.offsetAt(selected.range.start), end: doc.offsetAt(selected.range.end), text: selected.text });
     // Typing along a shown suggestion: its rest at once, no debounce and no model call.
     const reused = this.reuse.lookup(doc.uri, view.text, view.offset);
-    if (reused) {
-      this.metrics.countReuse();
-      return this.itemList(doc, view, offset, reused);
-    }
-    if (!(await delay(this.settings.debounceMs, signal))) return null;
+    if (reused) this.metrics.countReuse();
+    const invoked = params.context?.triggerKind === InlineCompletionTriggerKind.Invoked;
+    if (reused && !invoked) return this.itemList(doc, view, offset, [reused]);
+    if (!reused && !(await delay(this.settings.debounceMs, signal))) return null;
     const place = placeOf(view.text, view.offset, doc.languageId);
-    const req = { text: view.text, offset: view.offset, ...stopsFor(place) };
-    const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
-    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
-    // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
-    const shaped = await this.shaper.shape({ text: view.text, offset: view.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
-    this.metrics.countShape(shaped.ms);
-    this.logGrammarFailures(shaped.grammarFailures, shaped.error);
-    const item = shaped.outcome?.item;
-    if (!item || signal.aborted) return null;
-    this.reuse.remember(doc.uri, view.text, view.offset, item);
-    return this.itemList(doc, view, offset, item);
+    const req = { text: view.text, offset: view.offset, languageId: doc.languageId, ...stopsFor(place) };
+    const item = reused ?? (await this.modelItem(doc, req, signal));
+    if (signal.aborted) return null;
+    if (item && !reused) this.reuse.remember(doc.uri, view.text, view.offset, item);
+    // Asked for explicitly (Alt+] / Alt+[ cycling, the trigger command): a few sampled alternatives after it.
+    const items = item ? [item] : [];
+    if (invoked) {
+      for (const sampling of ALTERNATIVE_SAMPLINGS) {
+        const alt = await this.modelItem(doc, { ...req, sampling }, signal);
+        if (signal.aborted) return null;
+        if (alt) items.push(alt);
+      }
+    }
+    return items.length ? this.itemList(doc, view, offset, distinctItems(items)) : null;
   }
 
-  /** The LSP answer: one item in document positions (extending the suggest widget's selection, if any). */
-  private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: { text: string; replaceSuffix: number }): InlineCompletionList {
-    const { insertText, start, end } = itemInDocument(view, offset, shaped);
-    // VS Code runs the item's command when the user accepts it: the acceptance rate in `splice/metrics`.
-    return { items: [{ insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, command: { title: 'Splice: completion accepted', command: ACCEPTED_COMMAND } }] };
+  /** One model completion at the view's cursor, through the confidence gate and the shaping pipeline; null if none. */
+  private async modelItem(doc: TextDocument, req: ServeCompletionRequest, signal: AbortSignal): Promise<Shaped | null> {
+    const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
+    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
+    if (!passesGate(result.confidence, this.settings.minConfidence)) {
+      this.metrics.countGated();
+      return null;
+    }
+    // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
+    const shaped = await this.shaper.shape({ text: req.text, offset: req.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });
+    this.metrics.countShape(shaped.ms);
+    this.logGrammarFailures(shaped.grammarFailures, shaped.error);
+    return shaped.outcome?.item ?? null;
+  }
+
+  /** The LSP answer: the items in document positions (extending the suggest widget's selection, if any). */
+  private itemList(doc: TextDocument, view: CompletionView, offset: number, shaped: readonly Shaped[]): InlineCompletionList {
+    return {
+      items: shaped.map((x) => {
+        const { insertText, start, end } = itemInDocument(view, offset, x);
+        // VS Code runs the item's command when the user accepts it: the acceptance rate in `splice/metrics`.
+        return { insertText, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, command: { title: 'Splice: completion accepted', command: ACCEPTED_COMMAND } };
+      }),
+    };
   }
 
   private loggedGrammarFailures = 0;

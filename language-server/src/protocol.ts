@@ -33,10 +33,24 @@ export interface SpliceSettings {
    * `healing` (token healing) or `naive` (the prefix tokenized as it is).
    */
   sampling: 'byte' | 'healing' | 'naive';
+  /**
+   * The confidence gate: a completion whose first token the model gave a probability below this is not shown
+   * (0 = off). See README for the measurement behind the default.
+   */
+  minConfidence: number;
+  /**
+   * Tool-guided decoding: after `obj.` (and where the model writes its tool mark) the language service is asked which
+   * names exist there, and the completion is decoded inside them (TypeScript's service for TS/JS, pyright for Python,
+   * the editor's own completion providers for other languages).
+   */
+  toolGuided: boolean;
 }
 
 /** Files that never get completions unless the user says otherwise (`splice.excludeFiles`). */
 export const DEFAULT_EXCLUDE_FILES = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/id_rsa*', '**/secrets.*', '**/credentials*'];
+
+/** `splice.minConfidence`'s default, chosen by `splice eval shape`'s gate table (README). */
+export const DEFAULT_MIN_CONFIDENCE = 0.2;
 
 export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,
@@ -49,6 +63,8 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   cacheMode: 'pie',
   fimFrame: 'edit',
   sampling: 'byte',
+  minConfidence: DEFAULT_MIN_CONFIDENCE,
+  toolGuided: true,
   enableLanguages: { '*': true },
   excludeFiles: DEFAULT_EXCLUDE_FILES,
 };
@@ -64,6 +80,23 @@ export interface SpliceStatus {
   detail?: string;
   /** What the last completion reused and patched, e.g. "reused 1532 tokens · pie re-encoded 12, moved 310 (2.9 ms)". */
   cache?: string;
+}
+
+/**
+ * `splice/completionItems` (server → client request): the names the editor's own completion providers offer at a
+ * position of an open document (`vscode.executeCompletionItemProvider`): tool-guided decoding for languages the server
+ * has no language service for. Only asked where the text to complete is the document's own (nothing generated yet).
+ */
+export const COMPLETION_ITEMS_REQUEST = 'splice/completionItems';
+
+export interface CompletionItemsParams {
+  uri: string;
+  position: { line: number; character: number };
+}
+
+/** The items' names (their insert text when it is a plain string, else their label). */
+export interface CompletionItemsResult {
+  names: string[];
 }
 
 /** `splice/stats` (client → server request): what the document caches did last. */
@@ -128,6 +161,8 @@ export interface ServerMetrics {
   encodedTokens: number;
   /** Completion requests answered from the typed-through cache (no model call; not in `completions`). */
   reusedCompletions: number;
+  /** Model completions not shown because the first token's probability was below `splice.minConfidence`. */
+  gatedCompletions: number;
   /** Time the completion pipeline (shaping, syntax checks) added per model completion: median and 95th percentile, ms. */
   shapeMsP50: number;
   shapeMsP95: number;

@@ -34,6 +34,7 @@ export class ServerMetricsMonitor {
   private completions = 0;
   private encodedTokens = 0;
   private reusedCompletions = 0;
+  private gatedCompletions = 0;
   /** The pipeline's time per model completion, ms (the last SHAPE_SAMPLES). */
   private shapeMs: number[] = [];
   private shown = 0;
@@ -55,6 +56,11 @@ export class ServerMetricsMonitor {
   /** A request answered from the typed-through cache. */
   countReuse(): void {
     this.reusedCompletions++;
+  }
+
+  /** A completion below the confidence gate, not shown. */
+  countGated(): void {
+    this.gatedCompletions++;
   }
 
   /** The completion pipeline took `ms` on one model completion. */
@@ -86,6 +92,7 @@ export class ServerMetricsMonitor {
       completions: this.completions,
       encodedTokens: this.encodedTokens,
       reusedCompletions: this.reusedCompletions,
+      gatedCompletions: this.gatedCompletions,
       shapeMsP50: percentile(this.shapeMs, 50),
       shapeMsP95: percentile(this.shapeMs, 95),
       shown: this.shown,
@@ -109,6 +116,7 @@ export class ServerMetricsMonitor {
     this.completions = 0;
     this.encodedTokens = 0;
     this.reusedCompletions = 0;
+    this.gatedCompletions = 0;
     this.shapeMs = [];
     this.shown = 0;
     this.accepted = 0;

@@ -17,7 +17,9 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0) out.debounceMs = r.debounceMs;
   if (r.cacheMode === 'pie' || r.cacheMode === 'none') out.cacheMode = r.cacheMode;
   if (r.fimFrame === 'edit' || r.fimFrame === 'exact') out.fimFrame = r.fimFrame;
+  if (typeof r.toolGuided === 'boolean') out.toolGuided = r.toolGuided;
   if (r.sampling === 'byte' || r.sampling === 'healing' || r.sampling === 'naive') out.sampling = r.sampling;
+  if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) out.minConfidence = r.minConfidence;
   if (typeof r.enableLanguages === 'object' && r.enableLanguages !== null && !Array.isArray(r.enableLanguages)) {
     out.enableLanguages = Object.fromEntries(Object.entries(r.enableLanguages).filter(([, v]) => typeof v === 'boolean')) as Record<string, boolean>;
   }

@@ -1,5 +1,5 @@
 // The runtime's one public entry: plain data and AbortSignal, no vscode, no LSP.
-export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
+export { Engine, defaultModelDir, packageRoot, type CompletionRequest, type CompletionResult, type Confidence, confidenceOf, type SessionCompletionResult, type EngineInfo, type EngineOptions } from './engine/Engine.js';
 export { InferenceQueue, type JobPriority } from './engine/InferenceQueue.js';
 export { EngineWorkerClient, type EngineWorkerEvents } from './serve/EngineWorkerClient.js';
 export type { CoreStatus, ServeSettings, ServeCompletionRequest } from './serve/ServingCore.js';
@@ -32,3 +32,7 @@ export { parseModelRef, variantPath, type ModelRef } from './models/modelRef.js'
 export { defaultModelsFolder, modelsFolder, installedModelDir } from './models/modelsFolder.js';
 export { HubClient, DEFAULT_ENDPOINT, type HubOptions, type RepoSnapshot, type HubFile } from './models/HubClient.js';
 export { formatBytes } from './models/formatBytes.js';
+export type { CompletionTool, ToolQuery } from './toolgen/CompletionTool.js';
+export { callTool, type ToolCallResult, type ToolOutcome } from './toolgen/callTool.js';
+export { DEFAULT_MARK_GATE, DEFAULT_TOOL_BUDGET_MS, type ToolGuidance, type ToolCallRecord } from './toolgen/ToolGuide.js';
+export { ruleTrigger, type Trigger } from './toolgen/triggers.js';

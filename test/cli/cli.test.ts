@@ -25,11 +25,12 @@ function lastJson(stdout: string): Record<string, unknown> {
 }
 
 describe('splice CLI', () => {
-  it('complete --json prints {completion, model, device, ms} on the last line', () => {
+  it('complete --json prints {completion, model, device, ms, firstTokenP} on the last line', () => {
     const r = splice('complete', '--file', file, '--line', '2', '--col', '5', '--model', TINY_MODEL, '--device', 'cpu', '--max-tokens', '12', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = lastJson(r.stdout);
-    assert.deepEqual(Object.keys(out).sort(), ['completion', 'device', 'model', 'ms']);
+    assert.deepEqual(Object.keys(out).sort(), ['completion', 'device', 'firstTokenP', 'model', 'ms']);
+    assert.ok(typeof out.firstTokenP === 'number' && out.firstTokenP > 0 && out.firstTokenP <= 1, 'the first token\'s probability');
     assert.equal(typeof out.completion, 'string');
     assert.ok((out.completion as string).length > 0);
     assert.equal(out.model, 'tiny-llama');

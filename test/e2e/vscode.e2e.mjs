@@ -1,6 +1,8 @@
 // End to end in a real VS Code: packages the extension, installs it into code-server (VS Code 1.100.3), opens a
 // Python file in Debian's chromium driven by playwright-core, and checks that ghost text appears, that the status bar
-// names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone.
+// names the model and device, that Tab accepts the suggestion and that Escape leaves the document alone; then the
+// completion pipeline: typing along a ghost without a model call, `len(|)`, the suggest widget, `.env`; and that
+// tool-guided decoding completes members that exist (`os.pa|` in Python, `arr.fil|` in TypeScript).
 // The bundled model is a random-weight fixture, so the suggestion is noise: this checks the plumbing, not quality.
 // Then it picks a model from the list a local hub look-alike serves (runtime/src/testing/localHub.ts, started here;
 // splice.hubEndpoint points at it), watches the download's progress notification and the status bar name the new
@@ -35,6 +37,14 @@ const PAREN_FILE = 'paren.py';
 // The cursor line (3) is typed as `    n = len(`; the bundled model's text there is `e._name = 0`, shown as `e._name`.
 const PAREN_ORIGINAL = ['def main():', '    items = [1, 2, 3]', '', ''].join('\n');
 const PAREN_LINE = 3;
+// A word the suggest widget offers (`total`, from the document), typed as `to` on a new line after line 3.
+const SUGGEST_FILE = 'suggest.py';
+const SUGGEST_ORIGINAL = ['def main():', '    values = [1, 2, 3]', '    total = 0', '', ''].join('\n');
+const SUGGEST_LINE = 3;
+
+// Tool-guided decoding: the members that exist after `os.pa` (pyright's typeshed `os`) and `arr.fil` (Array).
+const OS_PA = ['path', 'pardir', 'pathsep', 'pathconf', 'pathconf_names'];
+const ARR_FIL = ['fill', 'filter'];
 
 const missing = [CODE_SERVER, path.join(E2E, 'node_modules/playwright-core/package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
 if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join(', ')}): run \`bash tools/install-e2e.sh\``);
@@ -107,8 +117,10 @@ const ghostParts = () =>
         .replace(/\u00a0/g, ' ')
         .replace(/[\u2400-\u241f]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x2400))
         .replace(/\u2421/g, '\x7f');
-    // The part on the line may be split into several spans (one per token or special character).
-    const inline = [...document.querySelectorAll('.monaco-editor .view-lines .ghost-text-decoration')].map((e) => e.textContent ?? '').join('');
+    // The part on the line may be split into several spans (one per token or special character); with the suggest
+    // widget open, the selected item's rest is `ghost-text-decoration` and the inline item's text after it
+    // `ghost-text-decoration-preview`.
+    const inline = [...document.querySelectorAll('.monaco-editor .view-lines .ghost-text-decoration, .monaco-editor .view-lines .ghost-text-decoration-preview')].map((e) => e.textContent ?? '').join('');
     const below = [...document.querySelectorAll('.monaco-editor .ghost-text')]
       .flatMap((zone) => {
         const lines = [...zone.querySelectorAll('.view-line')];
@@ -144,6 +156,22 @@ async function waitForGhostText(timeoutMs = 45_000) {
     await runCommand('Trigger Inline Suggestion');
     return waitFor('ghost text after "Trigger Inline Suggestion"', visible, timeoutMs);
   }
+}
+
+/**
+ * The server's counters, read through the "Splice: Show Metrics" command's notification (`splice/metrics`):
+ * `{completions, reused}` — model completions run, and requests answered from the typed-through cache.
+ */
+async function readMetrics() {
+  await runCommand('Splice: Show Metrics');
+  const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Splice metrics:' }).last();
+  const text = await waitFor('the metrics notification', async () => ((await toast.count()) ? toast.textContent() : undefined), 15_000);
+  await runCommand('Notifications: Clear All Notifications');
+  await waitFor('the notification to go', async () => (await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Splice metrics:' }).count()) === 0, 10_000);
+  const num = (label) => Number(new RegExp(`${label} (\\d+)`).exec(text)?.[1]);
+  const m = { completions: num('model completions'), reused: num('from the typed-through cache'), text };
+  assert.ok(Number.isInteger(m.completions) && Number.isInteger(m.reused), `metrics read: ${text}`);
+  return m;
 }
 
 /** Opens a file written into the workspace during the test by clicking it in the Explorer (Quick Open's file index may not have it yet). */
@@ -203,6 +231,8 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
           'splice.modelsFolder': dirs.models,
           'splice.device': DEVICE,
           'splice.debounceMs': 0,
+          // The tests here need the tiny model's ghosts where it is unsure too (the gate has its own test over LSP).
+          'splice.minConfidence': 0,
           'editor.inlineSuggest.enabled': true,
           // Keep other UI out of the way of the ghost text and the keys.
           'editor.quickSuggestions': { other: false, comments: false, strings: false },
@@ -341,6 +371,9 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       console.log(`# screenshot: ${shot}`);
       assert.equal(below, '', 'one line at len(|): nothing pushed below the closing paren');
       assert.ok(inline.length >= 2, `a ghost of two characters or more: ${JSON.stringify(inline)}`);
+      await delay(1000); // requests still under way from the typing settle before the counters are read
+      const before = await readMetrics();
+      console.log(`# ${before.text}`);
       await page.keyboard.type(inline[0]);
       const rest = inline.slice(1);
       await waitFor('the ghost to show the rest', async () => (await ghostParts()).inline === rest, 3000, 50);
@@ -351,6 +384,10 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.screenshot({ path: shot2 });
       console.log(`# screenshot: ${shot2}`);
       assert.equal(after.inline, rest, 'the rest of the suggestion stays');
+      const later = await readMetrics();
+      console.log(`# ${later.text}`);
+      assert.equal(later.completions, before.completions, 'typing along the ghost ran no model completion');
+      assert.ok(later.reused > before.reused, 'the rest came from the typed-through cache');
     } catch (err) {
       await explain(err);
     }
@@ -359,8 +396,9 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
   it('at len(|) with the auto-closed paren, accepting gives no doubled paren', async () => {
     try {
       const file = path.join(dirs.workspace, PAREN_FILE);
-      const { inline } = await ghostParts();
-      assert.ok(inline.trim() !== '', 'the ghost text is still there');
+      // The metrics command took the focus for a moment: the ghost comes back (from the cache) if it went.
+      const inline = (await waitForGhostText()).split('\n')[0];
+      assert.ok(inline.trim() !== '', 'the ghost text is there');
       await page.keyboard.press('Tab');
       const saved = await saveAndRead(PAREN_ORIGINAL, file);
       const line = saved.split('\n')[PAREN_LINE - 1];
@@ -369,6 +407,45 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       assert.equal([...line].filter((c) => c === '(').length, [...line].filter((c) => c === ')').length, `balanced parens: ${line}`);
       assert.ok(!line.endsWith('))'), `no doubled paren: ${line}`);
       assert.equal(saved.split('\n').length, PAREN_ORIGINAL.split('\n').length, 'no line added');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  /**
+   * Opens `name` holding `lines` (the last one empty), waits for the language service to start (the server warms it on
+   * didOpen; a call over its budget means free decoding), types `typed` on the last line and returns the member name the
+   * ghost text completes: the typed part after the dot plus the ghost's leading name characters.
+   */
+  async function memberGhost(name, lines, typed, shotName) {
+    fs.writeFileSync(path.join(dirs.workspace, name), lines.join('\n'));
+    await openFile(name);
+    await delay(8000);
+    await gotoLineEnd(lines.length);
+    await page.keyboard.type(typed, { delay: 80 });
+    await waitForGhostText();
+    const { inline } = await ghostParts();
+    const shot = screenshotPath.replace(/\.png$/, '') + `-${shotName}.png`;
+    await page.screenshot({ path: shot });
+    console.log(`# ghost text after ${JSON.stringify(typed)}: ${JSON.stringify(inline)}; screenshot: ${shot}`);
+    return /[\w$]*$/.exec(typed)[0] + /^[\w$]*/.exec(inline)[0];
+  }
+
+  it('tool-guided: after `os.pa` in Python the ghost text completes a member of os (pyright)', async () => {
+    try {
+      const member = await memberGhost('tool_os.py', ['import os', '', ''], 'root = os.pa', 'os-pa');
+      assert.ok(OS_PA.includes(member), `${member} is not one of ${OS_PA.join(', ')}`);
+      await page.keyboard.press('Escape');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('tool-guided: after `arr.fil` in TypeScript the ghost text completes an Array member (TypeScript service)', async () => {
+    try {
+      const member = await memberGhost('tool_arr.ts', ['const arr = [1, 2, 3];', ''], 'const evens = arr.fil', 'arr-fil');
+      assert.ok(ARR_FIL.includes(member), `${member} is not one of ${ARR_FIL.join(', ')}`);
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }
@@ -388,6 +465,40 @@ describe('Splice in VS Code (code-server 4.100.3, chromium)', { timeout: 420_000
       await page.screenshot({ path: shot });
       console.log(`# screenshot: ${shot}`);
       assert.equal((await ghostText()).trim(), '', 'no suggestion in .env');
+    } catch (err) {
+      await explain(err);
+    }
+  });
+
+  it('a ghost appears while the word-suggest widget is open, extending the selected item', async () => {
+    try {
+      fs.writeFileSync(path.join(dirs.workspace, SUGGEST_FILE), SUGGEST_ORIGINAL);
+      await openFile(SUGGEST_FILE);
+      await gotoLineEnd(SUGGEST_LINE);
+      await page.keyboard.press('Enter'); // auto-indented: `    |`
+      await page.keyboard.type('to', { delay: 80 });
+      await page.keyboard.press('Control+Space'); // the suggest widget (word-based: `total`), quick suggestions being off
+      const widget = page.locator('.editor-widget.suggest-widget.visible');
+      await widget.waitFor({ timeout: 15_000 });
+      const selected = ((await widget.locator('.monaco-list-row.focused').first().textContent({ timeout: 10_000 })) ?? '').trim();
+      console.log(`# suggest widget selection: ${JSON.stringify(selected)}`);
+      // The selected item's rest (`tal`, its preview) and the model's text after it: the item extends the selection.
+      // The editor may draw the preview and the model's text as separate decorations; the model's part is what counts.
+      const rest = selected.startsWith('to') ? selected.slice(2) : '';
+      const beyond = (g) => (g.startsWith(rest) ? g.slice(rest.length) : g);
+      const ghost = await waitFor('ghost text beyond the selected item with the suggest widget open', async () => {
+        const g = await ghostText();
+        return beyond(g).trim() && (await widget.count()) > 0 ? g : undefined;
+      }, 30_000);
+      console.log(`# ghost text with the suggest widget open: ${JSON.stringify(ghost)}`);
+      const shot = screenshotPath.replace(/\.png$/, '') + '-suggest-widget.png';
+      await page.screenshot({ path: shot });
+      console.log(`# screenshot: ${shot}`);
+      assert.ok(selected.startsWith('total'), `the selected item is the document's word: ${selected}`);
+      assert.ok(beyond(ghost).trim() !== '', `the ghost extends the selected item: ${JSON.stringify(ghost)}`);
+      assert.ok(await widget.isVisible(), 'the suggest widget is still open under the ghost');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
     } catch (err) {
       await explain(err);
     }

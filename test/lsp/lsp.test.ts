@@ -44,7 +44,7 @@ describe('splice lsp --stdio', () => {
       textDocument: { uri: URI, version: 2 },
       contentChanges: [{ range: { start: { line: 3, character: 11 }, end: { line: 3, character: 11 } }, text: INSERT }],
     });
-    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: CURSOR, context: { triggerKind: 2 } })) as InlineCompletionList | null;
     // The same model, device and options in-process (exact frame, byte prompt), on the text the edit should have
     // produced, shaped as the server shapes it (the cursor ends a line: one line).
     const engine = await Engine.open({ modelDir: TINY_MODEL, device: 'cpu' });
@@ -69,7 +69,7 @@ describe('splice lsp --stdio', () => {
   it('a cancelled request and a superseded request return no item; the newest one completes', async () => {
     await conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { splice: { debounceMs: 300 } } });
     // One character left of the last completion's place: no remembered item answers it at once.
-    const params: InlineCompletionParams = { textDocument: { uri: URI }, position: { ...CURSOR, character: CURSOR.character - 1 }, context: { triggerKind: 1 } };
+    const params: InlineCompletionParams = { textDocument: { uri: URI }, position: { ...CURSOR, character: CURSOR.character - 1 }, context: { triggerKind: 2 } };
     const cancelled = new CancellationTokenSource();
     const t0 = Date.now();
     const p1 = conn.sendRequest(InlineCompletionRequest.type, params, cancelled.token).catch((e: { code?: number }) => e);
@@ -96,7 +96,7 @@ describe('splice lsp --stdio', () => {
       contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'import os\n' }],
     });
     const cursor = { line: CURSOR.line + 1, character: CURSOR.character };
-    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: cursor, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: URI }, position: cursor, context: { triggerKind: 2 } })) as InlineCompletionList | null;
     assert.ok(got === null || got.items.length === 1, 'at most one item (the fixture model\'s text may be shaped away)');
     const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: URI })) as DocumentStats[];
     assert.equal(stats?.uri, URI);
@@ -129,7 +129,7 @@ describe('splice lsp --stdio', () => {
     await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: bigUri, languageId: 'python', version: 1, text: big } });
     const lines = big.length / line.length;
     const t0 = Date.now();
-    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: bigUri }, position: { line: lines - 5, character: 8 }, context: { triggerKind: 1 } })) as InlineCompletionList | null;
+    const got = (await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: bigUri }, position: { line: lines - 5, character: 8 }, context: { triggerKind: 2 } })) as InlineCompletionList | null;
     assert.ok(got === null || got.items.length === 1);
     assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
     const [stats] = (await conn.sendRequest(STATS_REQUEST, { uri: bigUri })) as DocumentStats[];
@@ -137,7 +137,7 @@ describe('splice lsp --stdio', () => {
 
     const binUri = 'file:///tmp/splice-lsp-test/blob.bin';
     await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: binUri, languageId: 'plaintext', version: 1, text: 'ELF\u0000\u0001\u0002 binary' } });
-    assert.equal(await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: binUri }, position: { line: 0, character: 3 }, context: { triggerKind: 1 } }), null);
+    assert.equal(await conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: binUri }, position: { line: 0, character: 3 }, context: { triggerKind: 2 } }), null);
   });
 
   it('a document far longer than the model is cached as a window; an edit 20k tokens above the cursor costs nothing', async () => {
@@ -146,7 +146,7 @@ describe('splice lsp --stdio', () => {
     const text = lines.join('');
     await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: longUri, languageId: 'python', version: 1, text } });
     const at = { line: 5800, character: 4 };
-    const complete = () => conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: longUri }, position: at, context: { triggerKind: 1 } });
+    const complete = () => conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri: longUri }, position: at, context: { triggerKind: 2 } });
     await complete();
     const [first] = (await conn.sendRequest(STATS_REQUEST, { uri: longUri })) as DocumentStats[];
     assert.ok(first!.window && first!.cachedTokens > 0 && first!.window.documentTokens > 10 * first!.cachedTokens, JSON.stringify(first));

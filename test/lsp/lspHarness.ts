@@ -99,7 +99,7 @@ export class LspServer {
     return this.send('didClose', () => this.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }));
   }
 
-  complete(uri: string, position: Position, token?: CancellationToken, context: InlineCompletionContext = { triggerKind: 1 }): Promise<InlineCompletionList | null> {
+  complete(uri: string, position: Position, token?: CancellationToken, context: InlineCompletionContext = { triggerKind: 2 }): Promise<InlineCompletionList | null> {
     return this.send('textDocument/inlineCompletion', () => this.conn.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context }, token) as Promise<InlineCompletionList | null>);
   }
 

@@ -3,6 +3,8 @@
 // item is extended, and the time the completion pipeline adds per completion.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ALTERNATIVE_SAMPLINGS } from '../../language-server/src/completion/nbest/alternatives.js';
+import { DEFAULT_MIN_CONFIDENCE } from '../../language-server/src/protocol.js';
 import { LspServer } from './lspHarness.js';
 
 const DIR = 'file:///tmp/splice-lsp-shaping';
@@ -82,6 +84,37 @@ describe('completion shaping over LSP (splice-tiny)', () => {
     // Typing along a selected suggestion's ghost is a cache hit as well.
     const metrics = await lsp.metrics();
     assert.ok(metrics.completions >= 2);
+  });
+
+  it('the confidence gate: a completion whose first token is less likely than splice.minConfidence is not shown', async () => {
+    const uri = `${DIR}/gate.py`;
+    await lsp.open(uri, 'import os\n\ndef area(r):\n    return \n');
+    const cursor = { line: 3, character: 11 }; // splice-tiny's first token here has p ≈ 0.1
+    const m0 = await lsp.metrics();
+    assert.equal(await lsp.complete(uri, cursor), null, 'the default gate (0.2) holds it back');
+    const m1 = await lsp.metrics();
+    assert.deepEqual([m1.completions - m0.completions, m1.gatedCompletions - m0.gatedCompletions], [1, 1], 'the model ran; the gate counted it');
+    await lsp.configure({ minConfidence: 0 });
+    await lsp.complete(uri, cursor);
+    const m2 = await lsp.metrics();
+    assert.deepEqual([m2.completions - m1.completions, m2.gatedCompletions - m1.gatedCompletions], [1, 0], 'gate off: nothing held back');
+    await lsp.configure({ minConfidence: DEFAULT_MIN_CONFIDENCE });
+  });
+
+  it('an explicit request (Alt+] / Alt+[ cycling) gets the shown item first, then sampled alternatives, each once', async () => {
+    const uri = `${DIR}/nbest.py`;
+    await lsp.open(uri, 'def area(r):\n    return \n');
+    const cursor = { line: 1, character: 11 };
+    const auto = await lsp.complete(uri, cursor, undefined, { triggerKind: 2 });
+    assert.ok(!auto || auto.items.length === 1, 'typing gets one item');
+    const before = await lsp.metrics();
+    const invoked = await lsp.complete(uri, cursor, undefined, { triggerKind: 1 });
+    const after = await lsp.metrics();
+    assert.equal(after.completions - before.completions, auto ? ALTERNATIVE_SAMPLINGS.length : 1 + ALTERNATIVE_SAMPLINGS.length, 'one model call per alternative (the shown item from the cache)');
+    if (auto) assert.deepEqual(invoked?.items[0], auto.items[0], 'the shown item stays first');
+    const texts = (invoked?.items ?? []).map((i) => `${JSON.stringify(i.range)}${String(i.insertText)}`);
+    assert.equal(new Set(texts).size, texts.length, `no item twice: ${JSON.stringify(texts)}`);
+    assert.ok(texts.length <= 1 + ALTERNATIVE_SAMPLINGS.length);
   });
 
   it('reports the time the pipeline adds per completion (splice/metrics shapeMsP50, shapeMsP95)', async (t) => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { checkEdits, SpliceError } from '../../../runtime/src/index.js';
 import type { FimTask } from './fimEval.js';
 import type { PieTask } from './makePieTasks.js';
+import type { ToolgenTask } from './toolgenTask.js';
 
 function fail(file: string, line: number, problem: string): never {
   throw new SpliceError('input', `${file}:${line}: ${problem}`);
@@ -56,5 +57,14 @@ export function readPieTasks(file: string): PieTask[] {
     }
     if (!Number.isInteger(t.cursor) || t.cursor < 0) fail(file, line, 'field "cursor" must be a non-negative integer');
     return t;
+  });
+}
+
+/** Toolgen tasks (make-tasks toolgen): `member` and `function` cursors in real projects. */
+export function readToolgenTasks(file: string): ToolgenTask[] {
+  return readJsonLines(file).map(({ value, line }) => {
+    requireStrings(file, line, value, ['id', 'kind', 'language', 'root', 'file', 'prefix', 'suffix', 'expected']);
+    if (value.kind !== 'member' && value.kind !== 'function') fail(file, line, `field "kind" must be "member" or "function" (got ${JSON.stringify(value.kind)})`);
+    return value as unknown as ToolgenTask;
   });
 }

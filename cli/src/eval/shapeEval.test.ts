@@ -8,6 +8,7 @@ import { at } from '../../../language-server/src/completion/text/cursorFixture.j
 import { editorDocument, faultsOf } from './shapeEval.js';
 
 let python: Parser;
+let typescript: Parser;
 
 function faults(marked: string, shown: string, languageId = 'python', parser: Parser | undefined = python) {
   const doc = at(marked);
@@ -17,6 +18,7 @@ function faults(marked: string, shown: string, languageId = 'python', parser: Pa
 describe('eval shape: faults of a shown text', () => {
   before(async () => {
     python = await loadParser('python');
+    typescript = await loadParser('typescript');
   });
 
   it('empty, duplicated suffix, open brackets, past the block, repeats, syntax errors', () => {
@@ -27,6 +29,15 @@ describe('eval shape: faults of a shown text', () => {
     assert.deepEqual(faults('def f(x):\n    return |\n', "g('b', 'b', 'b', 'b')"), ['repeats']);
     assert.deepEqual(faults('def f(x):\n    return |\n', 'x +'), ['syntax_errors']);
     assert.deepEqual(faults('def f(x):\n    return |\n', 'x + 1'), []);
+  });
+
+  it('each counter fires where it should and not on correct code', () => {
+    assert.deepEqual(faults('x = foo(|) + 1\n', 'a) + 1'), ['duplicates_suffix', 'unbalanced', 'syntax_errors'], 'the rest of the line written again (closing the call mid-line, doubled)');
+    assert.deepEqual(faults('x = |\n    1, 2)\ny = 3\n', 'foo('), [], 'a bracket the next lines close');
+    assert.deepEqual(faults('x = |\ny = 3\n', 'foo(1'), ['unbalanced', 'syntax_errors'], 'a bracket nothing closes');
+    assert.deepEqual(faults('# see |\nx = 1\n', 'the (first'), [], 'brackets in a comment are no code');
+    assert.deepEqual(faults('function f(a) {|\n', '\n  return a;\n}', 'typescript', typescript), [], "a block's own closing brace does not run past it");
+    assert.deepEqual(faults('function f(a) {|\n', '\n  return a;\n}\nf(1);', 'typescript', typescript), ['past_block']);
   });
 
   it("the editor's document: the rest of the cursor's line is not there yet", () => {

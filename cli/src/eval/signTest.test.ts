@@ -18,5 +18,6 @@ describe('pairedCounts', () => {
     const r = pairedCounts([1, 0.5, 0.2, 0.3], [0.5, 0.5, 0.3, 0.1]);
     assert.deepEqual(r, { better: 2, worse: 1, ties: 1, sign_test_p: 1 });
     assert.equal(pairedCounts(Array(10).fill(0), Array(10).fill(1)).sign_test_p, 0.002);
+    assert.equal(pairedCounts(Array(53).fill(1), Array(53).fill(0)).sign_test_p, 2.2e-16); // 2 / 2^53, not rounded to 0
   });
 });

@@ -30,5 +30,7 @@ export function pairedCounts(a: readonly number[], b: readonly number[]): Paired
     if (x > b[i]!) better++;
     else if (x < b[i]!) worse++;
   }
-  return { better, worse, ties: a.length - better - worse, sign_test_p: round(signTestP(better, worse), 4) };
+  const p = signTestP(better, worse);
+  // Four decimals, but a p below 1e-4 keeps two significant digits (not 0).
+  return { better, worse, ties: a.length - better - worse, sign_test_p: p >= 1e-4 ? round(p, 4) : Number(p.toPrecision(2)) };
 }

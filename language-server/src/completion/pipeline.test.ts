@@ -32,6 +32,19 @@ describe('completion pipeline', () => {
     assert.equal(accept('x = 1 + |\n', 'ruby', 'y) * 2'), 'x = 1 + y\n', 'no grammar: a stray closer ends the text');
   });
 
+  it('bracket-only items show only where the grammar says they fit; an item that changes nothing never', () => {
+    assert.equal(accept('function f() {\n  return 1;\n|\n', 'javascript', '}'), 'function f() {\n  return 1;\n}\n');
+    assert.equal(accept('if (a) {\n  go();\n} else|\n  stop();\n}\n', 'typescript', ' {'), 'if (a) {\n  go();\n} else {\n  stop();\n}\n', 'an opener the next lines need');
+    assert.equal(accept('function f() {\n  return 1;\n}\n|\n', 'javascript', '}'), null, 'a closer of nothing');
+    assert.equal(accept('x = |\n', 'python', '""'), 'x = ""\n');
+    assert.equal(accept('foo(|)\n', 'ruby', ')'), null, 'no grammar: bracket-only is not shown');
+  });
+
+  it('no grammar: a bracket left open stays when the next lines close it', () => {
+    assert.equal(accept('x = |\n  1, 2)\nputs x\n', 'ruby', 'foo('), 'x = foo(\n  1, 2)\nputs x\n');
+    assert.equal(accept('x = |\nputs 1\n', 'ruby', 'foo(a'), 'x = foo\nputs 1\n');
+  });
+
   it('Python: a block after `:` ends at the dedent, repeated lines go, and it parses in place', () => {
     const doc = 'def area(r):|\n\nprint(area(2))\n';
     assert.equal(accept(doc, 'python', '\n    a = r * r\n    return a\n    return a\nprint(1)'), 'def area(r):\n    a = r * r\n    return a\n\nprint(area(2))\n');

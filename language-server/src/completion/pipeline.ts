@@ -4,8 +4,8 @@ import type { Parser } from 'web-tree-sitter';
 import { cutLoops, cutRepeatedLines, cutSpecialTokens, cutTruncatedTail } from './junk/junk.js';
 import { placeOf, type Place } from './place/placeOf.js';
 import { fitClosers, shapeByPlace, type Shaped } from './place/shapeByPlace.js';
-import { blockEndInText, trimToParse, windowAround } from './syntax/parseCheck.js';
-import { isTrivial, scanBrackets, lineState } from './text/brackets.js';
+import { blockEndInText, trimToParse, windowAround, type SyntaxWindow } from './syntax/parseCheck.js';
+import { isBlank, isTrivial, leftOpen, lineState, scanBrackets } from './text/brackets.js';
 
 export interface ShapeInput {
   text: string;
@@ -35,7 +35,11 @@ export function stopsFor(place: Place): { stopSequences: string[]; stopSearchFro
 export function shapeCompletion(input: ShapeInput): ShapeOutcome {
   const place = placeOf(input.text, input.offset, input.languageId);
   let parses = 0;
-  const done = (item: Shaped | null): ShapeOutcome => ({ item: item && !isTrivial(item.text) ? item : null, place, parses });
+  // Bracket-only items (`})`) are shown only where a grammar found that they fit; blank ones, and ones that only
+  // rewrite the closers already there, never.
+  const shows = (item: Shaped, verified: boolean) =>
+    !isBlank(item.text) && (verified || !isTrivial(item.text)) && item.text !== input.text.slice(input.offset, input.offset + item.replaceSuffix);
+  const done = (item: Shaped | null, verified = false): ShapeOutcome => ({ item: item && shows(item, verified) ? item : null, place, parses });
 
   let text = cutSpecialTokens(input.completion.replace(/\r/g, ''));
   if (input.stopReason === 'max-tokens') text = cutTruncatedTail(text);
@@ -52,27 +56,41 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
       parses++;
       if (end !== undefined) text = text.slice(0, end).trimEnd();
     }
-    const r = trimToParse(input.parser, win, text, fit);
-    parses += r.parses;
-    if (r.text === undefined) return done(null);
-    // The document is broken across the cursor's line: the grammar judges loosely, the bracket rules as well.
-    if (!r.unjudged) return done(fit(r.text));
-    text = r.text;
+    // Where the document is broken across the cursor's line the grammar judges loosely and the bracket rules judge as
+    // well; what they cut is judged again (a cut can leave what the grammar rejects), until both agree.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const r = trimToParse(input.parser, win, text, fit);
+      parses += r.parses;
+      if (r.text === undefined) return done(null);
+      if (!r.loose) return done(fit(r.text), true);
+      const balanced = balanceByBrackets(place, win, r.text);
+      if (balanced === r.text) return done(fit(balanced));
+      if (balanced.trim() === '') return done(null);
+      text = balanced;
+    }
+    return done(null);
   }
-  return done(fit(balanceByBrackets(place, win.before, text)));
+  return done(fit(balanceByBrackets(place, win, text)));
 }
+
+/** Rounds of the loose grammar check and the bracket rules before a text is given up. */
+const MAX_ROUNDS = 3;
+
+/** Lines of the document after the cursor that may close what a completion opens. */
+export const FOLLOWING_LINES = 40;
 
 /**
  * Without a grammar's verdict: the text ends before a closer that closes nothing open before the cursor (in the
- * window), and a one-line text does not leave brackets it opens unclosed (it is cut before the first such).
+ * window), and does not leave open a bracket that the document after it does not close (it is cut before the first).
  */
-function balanceByBrackets(place: Place, before: string, text: string): string {
-  const state = scanBrackets(before, place.style).end;
-  const { stray } = scanBrackets(text, place.style, state.quote === undefined ? state : lineState(place.linePrefix, place.style));
+function balanceByBrackets(place: Place, win: SyntaxWindow, text: string): string {
+  const state = scanBrackets(win.before, place.style).end;
+  const start = state.quote === undefined ? state : lineState(place.linePrefix, place.style);
+  const { stray } = scanBrackets(text, place.style, start);
   if (stray.length) text = text.slice(0, stray[0]).trimEnd();
-  if (place.kind === 'block' || text.includes('\n')) return text;
-  const { unclosed } = scanBrackets(text, place.style, lineState(place.linePrefix, place.style));
-  return unclosed.length ? text.slice(0, unclosed[0]).trimEnd() : text;
+  const following = win.after.split('\n').slice(0, FOLLOWING_LINES).join('\n');
+  const open = leftOpen(text, place.style, start, following);
+  return open.length ? text.slice(0, open[0]).trimEnd() : text;
 }
 
 /** The line above the cursor's line. */

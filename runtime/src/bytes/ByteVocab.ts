@@ -1,5 +1,7 @@
 // A byte-level BPE vocabulary as byte strings: each token's bytes, the tokens that start with given bytes, pair validity.
 import type { SpliceTokenizer } from '../tokenizer/SpliceTokenizer.js';
+import { BytePairRule, isContinuation, utf8Text } from './BytePairRule.js';
+import { MergeRanks } from './MergeRanks.js';
 
 /** What the byte-level algorithms need of a tokenizer (the real one, or a toy one in tests). */
 export interface ByteTokenizer {
@@ -9,6 +11,13 @@ export interface ByteTokenizer {
   bytesOf(id: number): Uint8Array | undefined;
   /** The canonical encoding of a byte string tokenized on its own; undefined when it cannot be (not UTF-8 text). */
   encodeBytes(bytes: Uint8Array): number[] | undefined;
+  /** Pair validity from the merge ranks (when known): `valid` as the whole text, `validOpen` with unknown neighbours (a < 0: a single token). */
+  pairs?: {
+    valid(a: number, b: number): boolean;
+    check(a: number, b: number): boolean;
+    validOpen(a: number, b: number): boolean;
+    validAround(a: number, b: number, left: string | undefined, right: string | undefined): boolean;
+  };
 }
 
 /** GPT-2's byte ↔ printable-character table that byte-level BPE vocabularies are written in. */
@@ -20,14 +29,41 @@ function unicodeToByte(): Map<string, number> {
   return map;
 }
 
-const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Where the last, incomplete character of `bytes` starts (bytes.length when the end is a whole character). */
+function incompleteTail(bytes: Uint8Array): number {
+  let i = bytes.length;
+  while (i > 0 && bytes.length - i < 3 && isContinuation(bytes[i - 1])) i--;
+  if (i === 0) return bytes.length;
+  const lead = bytes[i - 1]!;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return bytes.length - (i - 1) < need ? i - 1 : bytes.length;
+}
 
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return FATAL_UTF8.decode(bytes);
-  } catch {
-    return undefined;
+/**
+ * Encoding of bytes that end inside a character (a byte-level BPE token can hold part of one): the chunks come from
+ * the text with that character completed by the smallest continuation bytes (a character of the same block, so
+ * nearly always of the same regex class), and the last chunk's bytes are merged by BPE as they are.
+ */
+function encodePartial(tok: SpliceTokenizer, merges: MergeRanks, bytes: Uint8Array): number[] | undefined {
+  const cut = incompleteTail(bytes);
+  const lead = bytes[cut];
+  if (cut === bytes.length || lead === undefined) return undefined;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  const completed = new Uint8Array(cut + need).fill(0x80);
+  completed.set(bytes);
+  const text = utf8Text(completed);
+  if (text === undefined) return undefined;
+  const out: number[] = [];
+  let at = 0;
+  for (const n of tok.preTokenByteLengths(text)) {
+    if (at + n > cut) break;
+    const ids = merges.encodeChunk(completed.subarray(at, at + n));
+    if (!ids) return undefined;
+    out.push(...ids);
+    at += n;
   }
+  const last = merges.encodeChunk(bytes.subarray(at));
+  return last && [...out, ...last];
 }
 
 /** The model's tokenizer as a ByteTokenizer (byte-level BPE only). */
@@ -47,13 +83,19 @@ export function byteTokenizerOf(tok: SpliceTokenizer): ByteTokenizer | undefined
     }
     if (ok) bytes[id] = out;
   }
+  const mergeList = tok.bpeMerges();
+  const byteChars = [...toByte.entries()].sort((x, y) => x[1] - y[1]).map(([ch]) => ch);
+  const merges = mergeList && new MergeRanks(table.size, table.vocab, mergeList, byteChars);
   return {
     size: table.size,
     bytesOf: (id) => bytes[id],
     encodeBytes: (b) => {
-      const text = utf8(b);
-      return text === undefined ? undefined : tok.encode(text);
+      if (b.length === 0 || isContinuation(b[0])) return b.length === 0 ? [] : undefined;
+      const text = utf8Text(b);
+      if (text !== undefined) return tok.encode(text);
+      return merges && encodePartial(tok, merges, b);
     },
+    pairs: merges && new BytePairRule(tok, merges, (id) => bytes[id]),
   };
 }
 
@@ -81,6 +123,7 @@ export class ByteVocab {
   private readonly sorted: number[];
   readonly maxTokenBytes: number;
   private readonly pairs = new Map<number, boolean>();
+  private readonly byBytes = new Map<string, number>();
 
   constructor(readonly tok: ByteTokenizer) {
     const ids: number[] = [];
@@ -89,6 +132,7 @@ export class ByteVocab {
       const b = tok.bytesOf(id);
       if (!b || b.length === 0) continue;
       ids.push(id);
+      this.byBytes.set(Buffer.from(b).toString('latin1'), id);
       longest = Math.max(longest, b.length);
     }
     this.sorted = ids.sort((x, y) => compare(tok.bytesOf(x)!, tok.bytesOf(y)!));
@@ -113,6 +157,11 @@ export class ByteVocab {
     return out;
   }
 
+  /** The token whose bytes are exactly `bytes` (non-empty), if any. */
+  idOfBytes(bytes: Uint8Array): number | undefined {
+    return this.byBytes.get(Buffer.from(bytes).toString('latin1'));
+  }
+
   /** Ids of the tokens whose bytes are a non-empty prefix of `bytes` (token healing's partial matches). */
   prefixesOf(bytes: Uint8Array): number[] {
     const out: number[] = [];
@@ -127,11 +176,53 @@ export class ByteVocab {
     return this.validPair(-1, t);
   }
 
-  /**
-   * A pair of adjacent tokens is valid when the tokenizer would produce it: encode(bytes(a) + bytes(b)) == [a, b]
-   * (so it also honours the pre-tokenizer). Cached per pair. Pairs whose bytes are not UTF-8 text are taken as valid.
-   */
+  /** A pair of adjacent tokens is valid when the tokenizer would produce it for their text alone (a < 0: b alone). */
   validPair(a: number, b: number): boolean {
+    return this.tok.pairs ? this.tok.pairs.valid(a, b) : this.encodedPair(a, b);
+  }
+
+  /**
+   * Valid with the pair's neighbouring text unknown (what cover enumeration asks: the token after b is not known
+   * yet, and the pre-tokenizer's splits can depend on it); a < 0: b starting a text. Equals validPair without a
+   * pre-tokenizer.
+   */
+  validPairOpen(a: number, b: number): boolean {
+    return this.tok.pairs ? this.tok.pairs.validOpen(a, b) : this.encodedPair(a, b);
+  }
+
+  /**
+   * Whether b may follow a given the tokens around them: `before` the token before a (-1: a starts the text;
+   * undefined: not known), `after` the token after b (undefined: not known yet). a < 0: b starts the text. The
+   * pre-tokenizer sees the last character of `before` and the first of `after` (the splits its regex makes can
+   * depend on them); without merge ranks this is the plain pair test.
+   */
+  fits(before: number | undefined, a: number, b: number, after: number | undefined): boolean {
+    const pairs = this.tok.pairs;
+    if (!pairs) return this.encodedPair(a, b);
+    const left = before === undefined ? undefined : before < 0 ? '' : this.edgeChar(before, 'last');
+    const right = after === undefined ? undefined : this.edgeChar(after, 'first');
+    return pairs.validAround(a, b, left, right);
+  }
+
+  /** A token's first or last character, if its bytes start or end with a whole one (else undefined: not known). */
+  private edgeChar(id: number, which: 'first' | 'last'): string | undefined {
+    const b = this.bytesOf(id);
+    if (b.length === 0) return '';
+    const text = utf8Text(which === 'first' ? b.subarray(0, Math.min(4, b.length)) : b.subarray(Math.max(0, b.length - 4)));
+    const chars = text === undefined ? undefined : [...text];
+    if (chars) return which === 'first' ? chars[0] : chars[chars.length - 1];
+    for (let n = Math.min(4, b.length); n >= 1; n--) {
+      const t = utf8Text(which === 'first' ? b.subarray(0, n) : b.subarray(b.length - n));
+      if (t !== undefined && t.length > 0) return which === 'first' ? [...t][0] : [...t].at(-1);
+    }
+    return undefined;
+  }
+
+  /**
+   * The reference: encode(bytes(a) + bytes(b)) == [a, b] by the tokenizer itself (so it honours the pre-tokenizer).
+   * Cached per pair. Pairs whose bytes are not UTF-8 text are taken as valid.
+   */
+  encodedPair(a: number, b: number): boolean {
     const key = (a + 1) * this.tok.size + b;
     let v = this.pairs.get(key);
     if (v === undefined) {

@@ -46,6 +46,30 @@ describe('prompt modes (splice-tiny)', () => {
     session.dispose();
   });
 
+  // (What the model then generates can itself be invalid UTF-8 — a byte-level model may emit a stray continuation
+  // byte — so U+FFFD in the text is not checked here; generate.test.ts checks that a lead cut inside a character
+  // decodes cleanly.)
+  it('non-ASCII (naïve, 日本語, emoji): every mode completes at cursors after multi-byte characters, byte session = fresh, finite bits', async () => {
+    const text = 'def naïve(x):\n    s = "日本語 🚶🏻 ok"\n    return naïve_日本(s)\n';
+    const session = await engine.openCompletionSession(text);
+    const cursors = ['naï', 'naïve(', '"日', '"日本', '語 ', '🚶', '🚶🏻', 'naïve_', 'naïve_日'].map((s) => text.lastIndexOf(s) + s.length);
+    for (const offset of cursors) {
+      for (const promptMode of ['naive', 'healing', 'byte'] as const) {
+        const req = { text, offset, maxTokens: 6, stopSequences: ['\n'], promptMode };
+        const fresh = await engine.complete(req);
+        assert.ok(fresh.generatedTokens > 0 || fresh.stopReason !== 'max-tokens', `${promptMode} at ${offset}`);
+        if (promptMode === 'byte') {
+          const viaSession = await engine.completeInSession(session, { ...req, frame: 'exact' });
+          assert.equal(viaSession.completion, fresh.completion, `offset ${offset}`);
+        }
+      }
+      const rest = text.slice(offset, text.indexOf('\n', offset));
+      const bits = await engine.middleBits({ text, offset, maxTokens: 6 }, rest, 'byte');
+      assert.ok(bits && Number.isFinite(bits.bits) && bits.bits > 0, `bits at ${offset} for ${JSON.stringify(rest)}: ${bits?.bits}`);
+    }
+    session.dispose();
+  });
+
   it('the uncertain tail reaches back only to where a token could still cover the cursor', () => {
     const vocab = new ByteVocab(byteTokenizerOf(engine.model.folder.tokenizer)!);
     const ids = engine.model.folder.tokenizer.encode(PREFIX);

@@ -18,11 +18,13 @@ import { fimContext } from '../complete/contextWindow.js';
 import { SESSION_SUFFIX_TOKENS, sessionPrompt, type Cursor, type FimFrame, type SessionPrompt } from '../complete/sessionPrompt.js';
 import type { PromptMode } from '../bytes/promptMode.js';
 import { ByteVocab, byteTokenizerOf } from '../bytes/ByteVocab.js';
-import { freshTail, leadFor, type Lead } from '../bytes/promptLead.js';
+import { bytesOfIds, freshTail, leadFor, type Lead } from '../bytes/promptLead.js';
 import { sessionTail } from '../complete/sessionTail.js';
 import { byteMiddleBits, naiveMiddleBits, type MiddleBits } from '../bytes/middleBits.js';
 import { DocumentSession, type SessionOptions, type UpdateStats } from '../pie/DocumentSession.js';
 import type { GenerateResult } from '../generate/generate.js';
+import { ToolGuide, type ToolCallRecord, type ToolGuidance } from '../toolgen/ToolGuide.js';
+import { TokenMask } from '../toolgen/TokenMask.js';
 
 export interface EngineOptions {
   /** Model folder; default: the bundled model (see defaultModelDir). */
@@ -80,6 +82,8 @@ export interface CompletionRequest {
   frame?: FimFrame;
   /** Token budgets around the cursor (default: the model's context less maxTokens, 75% of it for the prefix). */
   context?: { prefixTokens: number; suffixTokens: number };
+  /** Tool-guided decoding (toolgen/): a completion tool asked at triggers; names it offers constrain the next bytes. */
+  tool?: ToolGuidance;
 }
 
 /** The generation controls of a request (what continueSession takes). */
@@ -93,6 +97,25 @@ export interface CompletionResult {
   ms: number;
   /** From the call to the first generated token (prompt encoding; for sessions also the cache update). */
   firstTokenMs: number;
+  /** The tool calls made while decoding (with `tool`; empty without). */
+  toolCalls: ToolCallRecord[];
+  /** How sure the model was of what it wrote (undefined when it generated nothing). */
+  confidence?: Confidence;
+}
+
+/** The model's own probabilities for a completion: what a confidence gate looks at. */
+export interface Confidence {
+  /** Natural log of the first token's probability (with a byte or healing lead: the lead's, given the prompt's bytes). */
+  firstTokenLogprob: number;
+  /** Mean natural log probability per generated token. */
+  meanLogprob: number;
+}
+
+/** The confidence of a generation from its tokens' log probabilities (the lead's first, when there is one). */
+export function confidenceOf(logprobs: readonly number[], lead?: { logprob: number }): Confidence | undefined {
+  const all = lead ? [lead.logprob, ...logprobs] : logprobs;
+  if (all.length === 0) return undefined;
+  return { firstTokenLogprob: all[0]!, meanLogprob: all.reduce((a, b) => a + b, 0) / all.length };
 }
 
 export interface SessionCompletionResult extends CompletionResult {
@@ -133,6 +156,12 @@ async function drain(stream: AsyncGenerator<string, GenerateResult>, onText?: (d
     if (step.done) return step.value;
     onText?.(step.value);
   }
+}
+
+/** Tells the guide what the lead wrote past the cursor (its tokens' bytes after the hidden tail); returns the lead. */
+function guided(lead: Lead | undefined, vocab: ByteVocab, guide: ToolGuide | undefined): Lead | undefined {
+  if (lead && guide) guide.leadWritten(bytesOfIds(vocab, lead.leadIds).subarray(lead.hidden.length));
+  return lead;
 }
 
 export class Engine {
@@ -177,12 +206,31 @@ export class Engine {
     if (!(Number.isInteger(req.maxTokens) && req.maxTokens > 0)) throw new SpliceError('input', `maxTokens must be a positive integer (got ${req.maxTokens})`);
   }
 
-  private generateOptions(req: GenerationRequest, lead?: Lead): GenerateOptions {
+  private generateOptions(req: GenerationRequest, lead?: Lead, guide?: ToolGuide, suffix?: string): GenerateOptions {
     const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
     const { maxTokens, stopSequences, stopSearchFrom, signal } = req;
-    const start = lead && { ids: lead.leadIds, hidden: lead.hidden };
-    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start };
+    const vocab = lead && this.byteVocab();
+    const start = lead && vocab && { ids: lead.leadIds, hidden: lead.hidden, bytesOf: (ids: readonly number[]) => this.bytesOfIds(vocab, ids) };
+    return { maxTokens, sampling: req.sampling ?? GREEDY, stopTokenIds, silentTokenIds, stopSequences, stopSearchFrom, signal, lead: start, guide, suffix };
   }
+
+  /** The bytes of generated ids (a special token as its text). */
+  private bytesOfIds(vocab: ByteVocab, ids: readonly number[]): Uint8Array {
+    const parts = ids.map((id) => vocab.tok.bytesOf(id) ?? Buffer.from(this.model.folder.tokenizer.decode([id])));
+    return Buffer.concat(parts);
+  }
+
+  /** The request's tool guide (undefined without `tool`, or for a tokenizer that is not byte-level BPE). */
+  private toolGuide(req: CompletionRequest): ToolGuide | undefined {
+    const vocab = req.tool && this.byteVocab();
+    if (!req.tool || !vocab) return undefined;
+    this.mask ??= new TokenMask(vocab);
+    const { stopTokenIds, silentTokenIds } = this.model.folder.fim;
+    const overlay = { prefix: req.text.slice(0, req.offset), suffix: req.text.slice(req.offset) };
+    return new ToolGuide(req.tool, this.mask, overlay, silentTokenIds[0], stopTokenIds);
+  }
+
+  private mask: TokenMask | undefined;
 
   /** Fill-in-the-middle completion at the cursor, encoded from scratch; an abort returns what was generated so far. */
   async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -193,14 +241,15 @@ export class Engine {
     const budget = req.context ? Math.min(room, req.context.prefixTokens + req.context.suffixTokens) : room;
     const ctx = fimContext(tokenizer, req.text, req.offset, budget, req.context?.prefixTokens);
     const suffixIds = this.model.folder.fim.family === 'none' ? [] : ctx.suffixIds;
-    const lead = await this.freshLead(req, ctx.prefixIds, suffixIds);
+    const guide = this.toolGuide(req);
+    const lead = await this.freshLead(req, ctx.prefixIds, suffixIds, guide);
     const prompt = lead?.prompt ?? this.model.folder.fim.build(ctx.prefixIds, suffixIds);
     const cache = lead?.cache ?? this.model.newCache();
     const promptTokens = cache.length + prompt.length; // the base (and cover prefix) already cached, then the prompt
     try {
-      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead)), req.onText);
+      const r = await drain(generate(this.model, tokenizer, prompt, cache, this.generateOptions(req, lead, guide, req.text.slice(req.offset))), req.onText);
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens, generatedTokens: r.tokenIds.length, ms, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, lead), toolCalls: guide?.calls ?? [] };
     } finally {
       cache.dispose();
     }
@@ -218,12 +267,13 @@ export class Engine {
   private vocab: ByteVocab | undefined | null = null;
 
   /** For `byte` and `healing` prompts encoded from scratch: the first tokens, chosen over the prefix's uncertain tail. */
-  private async freshLead(req: CompletionRequest, prefixIds: readonly number[], suffixIds: readonly number[]): Promise<Lead | undefined> {
+  private async freshLead(req: CompletionRequest, prefixIds: readonly number[], suffixIds: readonly number[], guide?: ToolGuide): Promise<Lead | undefined> {
     const mode = req.promptMode ?? DEFAULT_PROMPT_MODE;
     const vocab = mode === 'naive' ? undefined : this.byteVocab();
     if (mode === 'naive' || !vocab) return undefined;
     const t = await freshTail(this.model, vocab, prefixIds, suffixIds);
-    return t && leadFor(mode, this.model, this.kvOps, vocab, t, req.sampling ?? GREEDY);
+    const accept = t && (await guide?.prime(req.signal));
+    return t && guided(await leadFor(mode, this.model, this.kvOps, vocab, t, req.sampling ?? GREEDY, accept), vocab, guide);
   }
 
   /**
@@ -237,25 +287,27 @@ export class Engine {
     const byte = Buffer.byteLength(req.text.slice(0, req.offset), 'utf8');
     const update = await session.syncTo(req.text, 'pie', byte, req.signal);
     const at = { text: req.text, offset: req.offset, byte, maxTokens: req.maxTokens };
-    const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
+    const guide = this.toolGuide(req);
+    const built: SessionPrompt & { lead?: Lead } = (await this.sessionLead(session, at, req, guide)) ?? (await sessionPrompt(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME));
     try {
-      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead)), req.onText);
+      const r = await drain(generate(this.model, this.model.folder.tokenizer, built.prompt, built.cache, this.generateOptions(req, built.lead, guide, req.text.slice(req.offset))), req.onText);
       const encodedTokens = (update?.tokensReencoded ?? 0) + built.encoded + built.prompt.length;
       const ms = performance.now() - started;
-      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0) };
+      return { completion: r.text, stopReason: r.stopReason, promptTokens: built.reused + built.encoded + built.prompt.length, generatedTokens: r.tokenIds.length, ms, reusedTokens: built.reused, encodedTokens, update, frame: built.frame, firstTokenMs: ms - (r.decodeMs ?? 0), confidence: confidenceOf(r.logprobs, built.lead), toolCalls: guide?.calls ?? [] };
     } finally {
       built.cache.dispose();
     }
   }
 
   /** For `byte` and `healing`: the session's base context, and the first tokens chosen over the cursor's uncertain tail. */
-  private async sessionLead(session: DocumentSession, at: Cursor, req: CompletionRequest): Promise<(SessionPrompt & { lead: Lead }) | undefined> {
+  private async sessionLead(session: DocumentSession, at: Cursor, req: CompletionRequest, guide?: ToolGuide): Promise<(SessionPrompt & { lead: Lead }) | undefined> {
     const mode = req.promptMode ?? DEFAULT_PROMPT_MODE;
     const vocab = mode === 'naive' ? undefined : this.byteVocab();
     if (mode === 'naive' || !vocab) return undefined;
     const base = await sessionTail(this.model, this.kvOps, session, at, req.frame ?? DEFAULT_FIM_FRAME, vocab);
     if (!base) return undefined;
-    const lead = await leadFor(mode, this.model, this.kvOps, vocab, base.tail, req.sampling ?? GREEDY);
+    const accept = await guide?.prime(req.signal);
+    const lead = guided(await leadFor(mode, this.model, this.kvOps, vocab, base.tail, req.sampling ?? GREEDY, accept), vocab, guide);
     if (!lead) return undefined;
     return { cache: lead.cache, prompt: lead.prompt, frame: base.frame, reused: base.reused, encoded: base.encoded + lead.encoded, lead };
   }

@@ -23,6 +23,10 @@ describe('Engine.completeInSession', () => {
     assert.ok(viaSession.reusedTokens > 10, `reused ${viaSession.reusedTokens}`);
     assert.equal(viaSession.update, undefined, 'no edit, no update');
     assert.ok(viaSession.promptTokens >= viaSession.reusedTokens);
+    // The confidence is the model's own: the same in both ways, a probability's log.
+    assert.ok(stateless.confidence && viaSession.confidence, 'a completion that generated tokens has a confidence');
+    assert.ok(Math.abs(viaSession.confidence.firstTokenLogprob - stateless.confidence.firstTokenLogprob) < 1e-3);
+    assert.ok(stateless.confidence.firstTokenLogprob <= 0 && stateless.confidence.meanLogprob <= 0);
     session.dispose();
   });
 

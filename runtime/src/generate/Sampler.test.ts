@@ -1,7 +1,7 @@
 // Sampler: greedy is argmax; seeded temperature/top-p sampling is reproducible and matches the softmax distribution.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { argmax, GREEDY, Sampler, type SamplingOptions } from './Sampler.js';
+import { argmax, GREEDY, logSoftmaxAt, Sampler, type SamplingOptions } from './Sampler.js';
 
 const LOGITS = Float32Array.from([1.0, 2.5, -0.5, 2.0, 0.0]);
 
@@ -72,6 +72,12 @@ describe('Sampler', () => {
     assert.equal(got[2], 0, 'the tail beyond the nucleus must never be drawn');
     assert.ok(Math.abs(got[0]! - 0.625) < 0.015, `token 0: ${got[0]}`);
     assert.ok(Math.abs(got[1]! - 0.375) < 0.015, `token 1: ${got[1]}`);
+  });
+
+  it('logSoftmaxAt gives the log of the softmax probability', () => {
+    const logits = Float32Array.from([Math.log(0.5), Math.log(0.3), Math.log(0.2)].map((x) => x + 7));
+    assert.ok(Math.abs(logSoftmaxAt(logits, 1) - Math.log(0.3)) < 1e-6);
+    assert.ok(Math.abs([0, 1, 2].reduce((sum, i) => sum + Math.exp(logSoftmaxAt(logits, i)), 0) - 1) < 1e-9);
   });
 
   it('refuses a negative or NaN temperature and a top-p outside (0, 1]', () => {

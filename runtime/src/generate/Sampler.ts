@@ -53,3 +53,12 @@ function softmax(row: Float32Array, temperature: number): Float64Array {
   for (let i = 0; i < row.length; i++) out[i]! /= sum;
   return out;
 }
+
+/** log softmax(row)[id]: the natural log of the token's probability. */
+export function logSoftmaxAt(row: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - max);
+  return row[id]! - max - Math.log(sum);
+}

@@ -5,7 +5,7 @@ import type { KvCache } from '../kv/KvCache.js';
 import type { LanguageModel } from '../model/LanguageModel.js';
 import { readModelFolder } from '../model/ModelFolder.js';
 import { fixtureDir } from '../testing/fixtures.js';
-import { generate, type GenerateResult } from './generate.js';
+import { generate, suffixMeet, type GenerateOptions, type GenerateResult } from './generate.js';
 import { GREEDY } from './Sampler.js';
 
 const folder = readModelFolder(fixtureDir('tiny-llama'));
@@ -29,9 +29,9 @@ function scripted(script: number[]): { model: LanguageModel; cache: KvCache } {
   return { model: model as unknown as LanguageModel, cache: cache as unknown as KvCache };
 }
 
-async function run(script: number[], maxTokens: number, stopSequences: string[] = [], silentTokenIds: number[] = []): Promise<{ deltas: string[]; r: GenerateResult }> {
+async function run(script: number[], maxTokens: number, stopSequences: string[] = [], silentTokenIds: number[] = [], more: Partial<GenerateOptions> = {}): Promise<{ deltas: string[]; r: GenerateResult }> {
   const { model, cache } = scripted(script);
-  const stream = generate(model, tok, tok.encode('x = '), cache, { maxTokens, sampling: GREEDY, stopTokenIds: [tok.eosTokenId!], stopSequences, silentTokenIds });
+  const stream = generate(model, tok, tok.encode('x = '), cache, { maxTokens, sampling: GREEDY, stopTokenIds: [tok.eosTokenId!], stopSequences, silentTokenIds, ...more });
   const deltas: string[] = [];
   for (let s = await stream.next(); ; s = await stream.next()) {
     if (s.done) return { deltas, r: s.value };
@@ -71,4 +71,53 @@ describe('generate', () => {
     assert.equal(stopped.r.text, 'a');
     assert.equal(stopped.deltas.join(''), 'a');
   });
+
+  it("reports each sampled token's log-probability under the model", async () => {
+    const a = tok.encode('a')[0]!;
+    const { r } = await run([a, a, a], 3);
+    // One-hot logits of 10 over 512 tokens: p = e^10 / (e^10 + 511).
+    const expected = 10 - Math.log(Math.exp(10) + 511);
+    assert.equal(r.logprobs.length, 3);
+    for (const lp of r.logprobs) assert.ok(Math.abs(lp - expected) < 1e-6, `${lp} vs ${expected}`);
+  });
+
+  it('stops where the middle meets the suffix (the rest of the line and its break), leaving that part out', async () => {
+    const ids = (text: string) => tok.encode(text);
+    const f = await run([...ids('foo(x)'), ...ids(')\n'), ...ids('more')], 20, ['\n'], [], { suffix: ')\n    return y\n' });
+    assert.deepEqual([f.r.text, f.r.stopReason, f.deltas.join('')], ['foo(x)', 'suffix', 'foo(x)']);
+    const g = await run([...ids('a + b'), ...ids(' + c\nd')], 20, [], [], { suffix: ' + c\nd' });
+    assert.deepEqual([g.r.text, g.r.stopReason], ['a + b', 'suffix']);
+    const plain = await run([...ids('ab'), ...ids('\n')], 20, ['\n'], [], { suffix: '\n  next' });
+    assert.deepEqual([plain.r.text, plain.r.stopReason], ['ab', 'stop-sequence'], 'a blank rest of line is no meeting point');
+    assert.equal(suffixMeet('  \nx'), undefined);
+    assert.equal(suffixMeet(')]'), ')]', 'the end of the document: the rest itself');
+  });
+
+  it('a lead that starts inside a character: the hidden bytes are cut before decoding, no U+FFFD', async () => {
+    const bytes = Buffer.from('naïve = 日本', 'utf8'); // ï is C3 AF, 日 is E6 97 A5
+    const byteOf = new Map<number, Uint8Array>();
+    const ids: number[] = [];
+    for (const b of bytes) {
+      const id = tok.idOf(byteLevelChar(b))!;
+      byteOf.set(id, Uint8Array.of(b));
+      ids.push(id);
+    }
+    assert.equal(new Set(ids).size, new Set(bytes).size, 'one byte-level token per distinct byte');
+    const bytesOf = (xs: readonly number[]) => Buffer.concat(xs.map((id) => byteOf.get(id) ?? new Uint8Array(0)));
+    // The prompt ends with "na" and the first byte of "ï": the lead token is ï's second byte, hidden along with nothing else.
+    const lead = { ids: [ids[3]!], hidden: bytes.subarray(3, 4), bytesOf };
+    const { r, deltas } = await run(ids.slice(4), 20, [], [], { lead });
+    assert.equal(r.text, 've = 日本');
+    assert.ok(!deltas.join('').includes('\uFFFD'), JSON.stringify(deltas));
+    assert.equal(deltas.join(''), 've = 日本');
+  });
 });
+
+/** GPT-2's printable character for a byte (byte-level BPE vocabularies hold single bytes under these names). */
+function byteLevelChar(b: number): string {
+  const printable = (x: number) => (x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174 && x <= 255);
+  if (printable(b)) return String.fromCodePoint(b);
+  let n = 0;
+  for (let x = 0; x < b; x++) if (!printable(x)) n++;
+  return String.fromCodePoint(256 + n);
+}

@@ -5,6 +5,7 @@ import { SpliceError } from '../errors.js';
 import type { CoreStatus, ServeCompletionRequest, ServeSettings } from './ServingCore.js';
 import type { SessionStats, StoreCompletion } from './SessionStore.js';
 import type { FromWorker, ToWorker, WorkerCall } from './workerProtocol.js';
+import type { ToolQuery } from '../toolgen/CompletionTool.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -14,6 +15,8 @@ interface Pending {
 export interface EngineWorkerEvents {
   status: (status: CoreStatus) => void;
   log?: (line: string) => void;
+  /** Answers the worker's tool calls (tool-guided decoding); without it every call gets no names. */
+  tool?: (query: ToolQuery, signal: AbortSignal) => Promise<readonly string[]>;
 }
 
 /** The worker script: beside this file in the compiled tree (out/…/serve) and in the bundle (dist/). */
@@ -102,9 +105,28 @@ export class EngineWorkerClient {
     return worker;
   }
 
+  private readonly toolCalls = new Map<number, AbortController>();
+
+  /** Runs the worker's tool call here and answers it (an error becomes the answer's `error`: free decoding there). */
+  private onToolCall(worker: Worker, id: number, query: ToolQuery): void {
+    const controller = new AbortController();
+    this.toolCalls.set(id, controller);
+    const answer = (m: ToWorker) => {
+      this.toolCalls.delete(id);
+      if (!controller.signal.aborted && this.worker === worker) worker.postMessage(m);
+    };
+    const run = this.events.tool ? this.events.tool(query, controller.signal) : Promise.resolve([]);
+    run.then(
+      (names) => answer({ kind: 'toolResult', id, names: [...names] }),
+      (err: unknown) => answer({ kind: 'toolResult', id, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
   private onMessage(m: FromWorker): void {
     if (m.kind === 'status') return this.events.status(m.status);
     if (m.kind === 'log') return this.events.log?.(m.line);
+    if (m.kind === 'tool') return this.onToolCall(this.worker!, m.id, m.query);
+    if (m.kind === 'toolAbort') return this.toolCalls.get(m.id)?.abort();
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.kind === 'result') p.resolve(m.value);

@@ -9,7 +9,7 @@ import { ServingCore, type CoreStatus, type ServeSettings } from './ServingCore.
 
 const TINY = fixtureDir('tiny-llama');
 const TEXT = Array.from({ length: 400 }, (_, i) => `def f${i}(x):\n    return x * ${i}\n`).join('');
-const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({ modelPath: TINY, device: 'cpu', maxTokens: 8, cacheMode: 'pie', fimFrame: 'edit', promptMode: 'byte', ...over });
+const settings = (over: Partial<ServeSettings> = {}): ServeSettings => ({ modelPath: TINY, device: 'cpu', maxTokens: 8, cacheMode: 'pie', fimFrame: 'edit', promptMode: 'byte', toolGuided: false, toolBudgetMs: 200, ...over });
 
 function coreWithLog(): { core: ServingCore; log: CoreStatus[]; until: (state: CoreStatus['state']) => Promise<CoreStatus> } {
   const log: CoreStatus[] = [];

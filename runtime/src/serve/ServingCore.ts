@@ -8,6 +8,7 @@ import type { VariantRequest } from '../model/modelVariant.js';
 import type { GraphChoice } from '../model/decoderGraph.js';
 import { modelFingerprint } from './modelFingerprint.js';
 import { SessionStore, type SessionStats, type StoreCompletion } from './SessionStore.js';
+import type { CompletionTool } from '../toolgen/CompletionTool.js';
 
 export interface ServeSettings {
   /** Model folder; empty: the bundled model. */
@@ -24,6 +25,10 @@ export interface ServeSettings {
   fimFrame: FimFrame;
   /** How a cursor inside a token is conditioned on (see bytes/). */
   promptMode: PromptMode;
+  /** Tool-guided decoding: at triggers the owner's completion tools are asked, and names are decoded inside their answer. */
+  toolGuided: boolean;
+  /** Most milliseconds one tool call may take while decoding. */
+  toolBudgetMs: number;
 }
 
 export interface CoreStatus {
@@ -35,7 +40,7 @@ export interface CoreStatus {
 }
 
 /** A completion request as the server sends it (the cursor as a UTF-16 offset into text). */
-export type ServeCompletionRequest = Pick<CompletionRequest, 'text' | 'offset' | 'stopSequences' | 'stopSearchFrom' | 'sampling'>;
+export type ServeCompletionRequest = Pick<CompletionRequest, 'text' | 'offset' | 'stopSequences' | 'stopSearchFrom' | 'sampling'> & { languageId?: string };
 
 interface Failure {
   key: string;
@@ -54,7 +59,11 @@ export class ServingCore {
   private failure: Failure | undefined;
   private readonly closed = new Set<string>();
 
-  constructor(private readonly report: (status: CoreStatus) => void) {}
+  constructor(
+    private readonly report: (status: CoreStatus) => void,
+    /** The completion tools (in the worker: a proxy to the owner's language services). */
+    private readonly tool?: CompletionTool,
+  ) {}
 
   /** Takes new settings; (re)loads the engine when the model or device changed, or when the last load failed. */
   configure(settings: ServeSettings): void {
@@ -72,7 +81,9 @@ export class ServingCore {
     return this.queue.submit(
       `complete:${uri}`,
       async (jobSignal) => {
-        const full: CompletionRequest = { ...req, maxTokens: settings.maxTokens, frame: settings.fimFrame, promptMode: settings.promptMode, signal: jobSignal };
+        const { languageId, ...rest } = req;
+        const tool = settings.toolGuided && this.tool ? { tool: this.tool, uri, languageId, budgetMs: settings.toolBudgetMs } : undefined;
+        const full: CompletionRequest = { ...rest, maxTokens: settings.maxTokens, frame: settings.fimFrame, promptMode: settings.promptMode, signal: jobSignal, tool };
         return this.store?.complete(uri, full, settings.cacheMode === 'pie');
       },
       signal,

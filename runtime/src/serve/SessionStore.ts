@@ -1,5 +1,5 @@
 // Per-document PIE sessions on one engine: made for the documents the user completes in, evicted by recency of use.
-import type { CompletionRequest, Engine } from '../engine/Engine.js';
+import type { CompletionRequest, Confidence, Engine } from '../engine/Engine.js';
 import type { DocumentSession, UpdateStats } from '../pie/DocumentSession.js';
 
 /** Sessions kept at once; the least recently used one is dropped beyond this. */
@@ -23,6 +23,7 @@ export interface SessionStats {
 export interface StoreCompletion {
   completion: string;
   stopReason: string;
+  confidence?: Confidence;
   stats: SessionStats;
 }
 
@@ -97,7 +98,7 @@ export class SessionStore {
       if (refusal && this.sessions.has(uri)) this.drop(uri, false); // its text can no longer be cached
       const r = await this.engine.complete(req);
       const lastCompletion = { reusedTokens: 0, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: r.promptTokens, firstTokenMs: round1(r.firstTokenMs), ms: round1(r.ms) };
-      return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, undefined, { lastCompletion, noCache: refusal }) };
+      return { completion: r.completion, stopReason: r.stopReason, confidence: r.confidence, stats: this.record(uri, undefined, { lastCompletion, noCache: refusal }) };
     }
     const at = { ...req, ...(v as { text: string; offset: number }) }; // the request over the normalized text
     const fresh = !this.sessions.has(uri);
@@ -110,7 +111,7 @@ export class SessionStore {
     const firstTokenMs = r.firstTokenMs + (ms - r.ms);
     const patch: Partial<SessionStats> = { noCache: undefined, lastCompletion: { reusedTokens: r.reusedTokens, promptTokens: r.promptTokens, generatedTokens: r.generatedTokens, encodedTokens: encoded, firstTokenMs: round1(firstTokenMs), ms: round1(ms) } };
     if (r.update) patch.lastUpdate = strip(r.update);
-    return { completion: r.completion, stopReason: r.stopReason, stats: this.record(uri, session, patch) };
+    return { completion: r.completion, stopReason: r.stopReason, confidence: r.confidence, stats: this.record(uri, session, patch) };
   }
 
   private async open(uri: string, text: string, maxTokens: number, offset: number | undefined, signal?: AbortSignal): Promise<DocumentSession> {

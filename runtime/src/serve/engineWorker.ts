@@ -3,12 +3,14 @@ import { parentPort } from 'node:worker_threads';
 import { SpliceError } from '../errors.js';
 import { ServingCore } from './ServingCore.js';
 import type { FromWorker, ToWorker, WorkerCall, WorkerError } from './workerProtocol.js';
+import { WorkerToolProxy } from './WorkerToolProxy.js';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
-const core = new ServingCore((status) => post({ kind: 'status', status }));
+const tools = new WorkerToolProxy(post);
+const core = new ServingCore((status) => post({ kind: 'status', status }), tools);
 const aborts = new Map<number, AbortController>();
 
 function toWorkerError(err: unknown): WorkerError {
@@ -39,6 +41,7 @@ async function dispatch(call: WorkerCall, signal: AbortSignal): Promise<unknown>
 
 port.on('message', (m: ToWorker) => {
   if (m.kind === 'abort') return aborts.get(m.id)?.abort();
+  if (m.kind === 'toolResult') return tools.answer(m.id, m.names, m.error);
   const controller = new AbortController();
   aborts.set(m.id, controller);
   dispatch(m.call, controller.signal)

@@ -108,6 +108,28 @@ export class SpliceTokenizer {
     return { vocab: this.inner.get_vocab(true), special: new Set(this.specialTokens.keys()), size: lengths.length };
   }
 
+  /** The pre-token chunks of (already normalized) text, each in byte-level characters (one per byte) for byte-level BPE. */
+  preTokenize(text: string): string[] {
+    const pre = this.inner.pre_tokenizer;
+    return pre ? pre.pre_tokenize(text) : [text];
+  }
+
+  /**
+   * The UTF-8 length of each pre-token chunk of (normalized) text: the cuts of preTokenize, computed straight from
+   * the library's regexes for its Split / ByteLevel / Sequence pre-tokenizers (no per-byte mapping), else from it.
+   */
+  preTokenByteLengths(text: string): number[] {
+    const pieces = this.inner.pre_tokenizer ? piecesOf(this.inner.pre_tokenizer as unknown as PreTokenizerLike, [text]) : [text];
+    return pieces ? pieces.map((p) => Buffer.byteLength(p)) : this.preTokenize(text).map((c) => c.length);
+  }
+
+  /** The BPE merge list in rank order (pairs of token strings); undefined for other models. */
+  bpeMerges(): [string, string][] | undefined {
+    const model = (this.tokenizerJson as { model?: { type?: string; merges?: unknown[] } }).model;
+    if (model?.type !== 'BPE' || !Array.isArray(model.merges)) return undefined;
+    return model.merges.map((m) => (typeof m === 'string' ? (split2(m)) : [String((m as unknown[])[0]), String((m as unknown[])[1])]));
+  }
+
   private computeByteLengths(): Int32Array | undefined {
     const tj = this.tokenizerJson as { pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] }; decoder?: { type?: string } };
     if (tj.decoder?.type !== 'ByteLevel') return undefined;
@@ -118,4 +140,58 @@ export class SpliceTokenizer {
     for (const [token, id] of vocab) lengths[id] = this.specialTokens.has(token) ? Buffer.byteLength(token) : token.length;
     return lengths;
   }
+}
+
+/** "a b" → [a, b] (merge strings hold one space between the two halves; byte-level halves hold no space). */
+function split2(m: string): [string, string] {
+  const i = m.indexOf(' ', 1);
+  return [m.slice(0, i), m.slice(i + 1)];
+}
+
+/** The library's pre-tokenizer objects, by the fields they keep (its typings do not resolve its classes under nodenext). */
+interface PreTokenizerLike {
+  config?: { type?: string; invert?: boolean; behavior?: string };
+  tokenizers?: (PreTokenizerLike | null)[];
+  pattern?: RegExp | null;
+  add_prefix_space?: boolean;
+  use_regex?: boolean;
+}
+
+/** What a pre-tokenizer's pieces are, as text, for the kinds whose regexes can be run directly; undefined for others. */
+function piecesOf(pre: PreTokenizerLike, texts: string[]): string[] | undefined {
+  if (Array.isArray(pre.tokenizers)) {
+    const subs = pre.tokenizers;
+    let out: string[] | undefined = texts;
+    for (const [i, sub] of subs.entries()) {
+      if (!sub || !out) continue;
+      if (sub.config?.type === 'ByteLevel' && i !== subs.length - 1) return undefined; // later ones would see mapped bytes
+      out = piecesOf(sub, out);
+    }
+    return out;
+  }
+  const type = pre.config?.type;
+  if (type === 'ByteLevel') {
+    if (pre.add_prefix_space || !(pre.pattern instanceof RegExp)) return undefined;
+    const pattern = pre.pattern;
+    return pre.use_regex ? texts.flatMap((t) => t.match(pattern) ?? []) : texts;
+  }
+  if (type === 'Split') {
+    const pattern = pre.pattern;
+    if (!(pattern instanceof RegExp) || pre.config?.invert || pre.config?.behavior?.toLowerCase() === 'removed') return undefined;
+    return texts.flatMap((t) => isolatedSplit(t, pattern));
+  }
+  return undefined;
+}
+
+/** Matches and the text between them, in order (the library's split for every behaviour but `removed`). */
+function isolatedSplit(text: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  let prev = 0;
+  for (const m of text.matchAll(pattern)) {
+    if (prev < m.index) out.push(text.slice(prev, m.index));
+    if (m[0].length > 0) out.push(m[0]);
+    prev = m.index + m[0].length;
+  }
+  if (prev < text.length) out.push(text.slice(prev));
+  return out;
 }

@@ -37,6 +37,15 @@ describe('tree-sitter grammars', () => {
     assert.equal(trimToParse(parsers.typescript, w2, '(a, b) => a + b, 0) + 1; let', noFit).text, '(a, b) => a + b, 0', 'the suffix holds the closer');
   });
 
+  it('a block opened at the cursor and closed below the window is no error', () => {
+    const body = Array.from({ length: 30 }, (_, i) => `  m${i}() {}`).join('\n');
+    const f = at(`class A |\n${body}\n}\n`);
+    const win = windowAround(f.text, f.offset);
+    assert.ok(win.cut, 'the window ends before the class does');
+    assert.equal(trimToParse(parsers.typescript, win, 'extends B {', noFit).text, 'extends B {');
+    assert.equal(trimToParse(parsers.typescript, win, 'extends B { (', noFit).text, 'extends B {');
+  });
+
   it('finds where the block the completion starts in ends (Python and braces)', () => {
     const f = at('def f(x):|\n');
     const text = '\n    y = x\n    return y\nprint(f(1))';

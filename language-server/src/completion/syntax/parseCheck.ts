@@ -1,11 +1,14 @@
 // Syntax checks with a tree-sitter parser: does a completion parse in place (no new ERROR or MISSING nodes around the
 // cursor), and where does the block the cursor opens end.
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { baseTree, treeWithText } from './windowParse.js';
 
 /** The document around the cursor that is parsed: whole lines, starting at a top-level line where one is near. */
 export interface SyntaxWindow {
   before: string;
   after: string;
+  /** The window ends before the document does (a block still open at its end is closed further down). */
+  cut?: boolean;
 }
 
 const LINES_BEFORE = 60;
@@ -29,7 +32,7 @@ export function windowAround(text: string, offset: number, replaceSuffix = 0): S
     const nl = text.indexOf('\n', end + 1);
     end = nl < 0 ? text.length : nl;
   }
-  return { before: text.slice(start, offset), after: text.slice(offset, end) };
+  return { before: text.slice(start, offset), after: text.slice(offset, end), cut: end < text.length };
 }
 
 /** An ERROR node (its extent) or a MISSING node (zero width). */
@@ -64,6 +67,26 @@ export function parseErrors(parser: Parser, source: string): SyntaxError[] {
   }
 }
 
+/**
+ * The errors of the window with `text` put at the cursor (in place of `replaceSuffix` characters; the window itself
+ * for an empty text), parsed incrementally over the window's own tree. Where the window ends before the document, the
+ * closers the parser finds missing at its very end are left out: the document closes those blocks below the window.
+ */
+export function windowErrors(parser: Parser, win: SyntaxWindow, text = '', replaceSuffix = 0): SyntaxError[] {
+  const source = win.before + text + win.after.slice(replaceSuffix);
+  const tree = text === '' && replaceSuffix === 0 ? baseTree(parser, win) : treeWithText(parser, win, text, replaceSuffix);
+  if (!tree) return [{ start: 0, end: source.length, missing: false }];
+  let errors: SyntaxError[];
+  try {
+    errors = syntaxErrors(tree);
+  } finally {
+    if (text !== '' || replaceSuffix !== 0) tree.delete();
+  }
+  if (!win.cut) return errors;
+  const end = source.trimEnd().length;
+  return errors.filter((e) => !(e.missing && e.start >= end));
+}
+
 export function countErrors(parser: Parser, source: string): number {
   return parseErrors(parser, source).length;
 }
@@ -79,6 +102,26 @@ const errorChars = (errors: SyntaxError[]) => errors.reduce((n, e) => n + (e.mis
 export function addsNoErrors(base: SyntaxError[], errors: SyntaxError[], start: number, end: number, relaxed = false): boolean {
   if (errors.some((e) => (e.missing ? e.start > start && e.start <= end : e.start >= start && e.end <= end))) return false;
   return errors.length <= base.length && (relaxed || errorChars(errors) <= errorChars(base));
+}
+
+/** Whether an error of the window's own parse spans the cursor and reaches past the cursor's line. */
+export function brokenAcrossCursor(win: SyntaxWindow, base: SyntaxError[]): boolean {
+  const cursor = win.before.length;
+  const lineStart = win.before.lastIndexOf('\n') + 1;
+  const nl = win.after.indexOf('\n');
+  const lineEndAt = cursor + (nl < 0 ? win.after.length : nl);
+  return base.some((e) => e.start <= cursor && e.end >= cursor && (e.start < lineStart || e.end > lineEndAt));
+}
+
+/**
+ * Whether `text`, put at the cursor in place of the next `replaceSuffix` characters, adds a syntax error: an ERROR or
+ * MISSING node inside it, more error nodes than the window had, or (unless the window is broken across the cursor,
+ * where any text grows the error) more characters under errors. The judgement `trimToParse` makes.
+ */
+export function addsErrorsInPlace(parser: Parser, win: SyntaxWindow, text: string, replaceSuffix: number): boolean {
+  const base = windowErrors(parser, win);
+  const errors = windowErrors(parser, win, text, replaceSuffix);
+  return !addsNoErrors(base, errors, win.before.length, win.before.length + text.length, brokenAcrossCursor(win, base));
 }
 
 /** Places where a text may be cut back to: line ends and token ends, longest first. */
@@ -97,8 +140,8 @@ export interface ParseFit {
   /** The longest candidate that parses in place, or undefined. */
   text?: string;
   parses: number;
-  /** The window had errors across the cursor's line: the text was judged only loosely, or kept unjudged. */
-  unjudged?: boolean;
+  /** The window had errors across the cursor's line: the text was judged only loosely (errors inside it, their count). */
+  loose?: boolean;
 }
 
 /**
@@ -113,7 +156,7 @@ export function trimToParse(
   fit: (cut: string) => { text: string; replaceSuffix: number },
   budget = 24,
 ): ParseFit {
-  const base = parseErrors(parser, win.before + win.after);
+  const base = windowErrors(parser, win);
   let parses = 1;
   const parsed = new Map<string, SyntaxError[]>();
   let relaxed = false;
@@ -125,7 +168,7 @@ export function trimToParse(
     if (!errors) {
       if (parses >= budget) return undefined;
       parses++;
-      errors = parseErrors(parser, win.before + cand.text + win.after.slice(cand.replaceSuffix));
+      errors = windowErrors(parser, win, cand.text, cand.replaceSuffix);
       parsed.set(key, errors);
     }
     return addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length, relaxed) ? cand.text : undefined;
@@ -155,15 +198,11 @@ export function trimToParse(
   const strict = search();
   if (strict !== undefined) return { text: strict, parses };
   // The document is broken around the cursor beyond its line: an error there grows with any text, so the text is
-  // judged by the errors it adds inside itself and their number; if that finds nothing, it is left unjudged.
-  const cursor = win.before.length;
-  const lineStart = win.before.lastIndexOf('\n') + 1;
-  const nl = win.after.indexOf('\n');
-  const lineEndAt = cursor + (nl < 0 ? win.after.length : nl);
-  if (!base.some((e) => e.start <= cursor && e.end >= cursor && (e.start < lineStart || e.end > lineEndAt))) return { text: undefined, parses };
+  // judged by the errors it adds inside itself and their number.
+  if (!brokenAcrossCursor(win, base)) return { text: undefined, parses };
   relaxed = true;
   const loose = search();
-  return loose !== undefined ? { text: loose, parses, unjudged: true } : { text, parses, unjudged: true };
+  return { text: loose, parses, loose: true };
 }
 
 const BLOCK_TYPES = new Set(['block', 'statement_block', 'class_body', 'switch_body', 'object', 'object_type', 'interface_body', 'enum_body']);
@@ -176,7 +215,7 @@ const BLOCK_TYPES = new Set(['block', 'statement_block', 'class_body', 'switch_b
 export function blockEndInText(parser: Parser, win: SyntaxWindow, text: string, replaceSuffix: number): number | undefined {
   const first = text.search(/\S/);
   if (first < 0) return undefined;
-  const tree = parser.parse(win.before + text + win.after.slice(replaceSuffix));
+  const tree = treeWithText(parser, win, text, replaceSuffix);
   if (!tree) return undefined;
   try {
     const at = win.before.length + first;

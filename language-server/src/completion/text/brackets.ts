@@ -9,6 +9,8 @@ const CLOSERS = new Set([')', ']', '}']);
 export interface ScanState {
   quote?: string;
   open: string[];
+  /** Inside a line or block comment. */
+  comment?: 'line' | 'block';
 }
 
 export interface ScanResult {
@@ -20,12 +22,14 @@ export interface ScanResult {
   stray: number[];
   /** The state at the end (to go on scanning). */
   end: ScanState;
+  /** The fewest brackets open at any point of the scan (brackets opened before the text included). */
+  minDepth: number;
 }
 
 /**
  * Scans `text` from `start` (the state at its beginning, e.g. the scan of the line before the cursor). A line comment
- * runs to the end of its line; a backslash escapes the next character inside strings. Strings do not span lines
- * except backtick templates.
+ * runs to the end of its line, a block comment to its end; a backslash escapes the next character inside strings.
+ * Strings do not span lines except backtick templates.
  */
 export function scanBrackets(text: string, style: LanguageStyle, start: ScanState = { open: [] }): ScanResult {
   let quote = start.quote;
@@ -34,8 +38,21 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
   const outer: number[] = [];
   const stray: number[] = [];
   let quoteStart = quoteOuter ? -1 : 0;
+  let minDepth = stack.length;
+  let comment = start.comment;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    if (comment === 'line') {
+      if (c === '\n') comment = undefined;
+      continue;
+    }
+    if (comment === 'block') {
+      if (style.blockComment && text.startsWith(style.blockComment[1], i)) {
+        comment = undefined;
+        i += style.blockComment[1].length - 1;
+      }
+      continue;
+    }
     if (quote !== undefined) {
       if (c === '\\') i++;
       else if (c === quote) {
@@ -45,9 +62,12 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
       continue;
     }
     if (style.lineComment && text.startsWith(style.lineComment, i)) {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl;
+      comment = 'line';
+      continue;
+    }
+    if (style.blockComment && text.startsWith(style.blockComment[0], i)) {
+      comment = 'block';
+      i += style.blockComment[0].length - 1;
       continue;
     }
     if (style.quotes.includes(c)) {
@@ -58,6 +78,7 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
       const top = stack.at(-1);
       if (top && OPEN_TO_CLOSE[top.ch] === c) {
         stack.pop();
+        minDepth = Math.min(minDepth, stack.length);
         if (top.at === -1) outer.push(i);
       } else {
         // Closes something the scanner never saw, or mismatches the open bracket.
@@ -66,7 +87,7 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
       }
     }
   }
-  return { outer, stray, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch) } };
+  return { outer, stray, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch), ...(comment ? { comment } : {}) }, minDepth };
 }
 
 /** The state after a line's text before the cursor: open brackets of that line and whether the cursor is in a string. */
@@ -80,7 +101,24 @@ export function isClosersOnly(text: string, style: LanguageStyle): boolean {
   return true;
 }
 
-/** Text of nothing but whitespace, brackets and separators: nothing worth showing. */
+/** Text of nothing but whitespace: nothing to show. */
+export function isBlank(text: string): boolean {
+  return text.trim() === '';
+}
+
+/** Text of nothing but whitespace, brackets and separators (`})`, `);`): shown only where a grammar says it fits. */
 export function isTrivial(text: string): boolean {
-  return /^[\s()[\]{}<>;,.:"'`]*$/.test(text);
+  return /^[\s()[\]{}<>;,.:]*$/.test(text);
+}
+
+/**
+ * Indices of brackets `text` opens that neither it nor the `following` text (the document after it, a few lines of
+ * it) closes: `foo(` followed by `  a,\n)` is balanced, `foo(` followed by unrelated lines is not.
+ */
+export function leftOpen(text: string, style: LanguageStyle, start: ScanState, following: string): number[] {
+  const scan = scanBrackets(text, style, start);
+  if (scan.unclosed.length === 0) return [];
+  const firstDepth = scan.end.open.length - scan.unclosed.length; // the stack index of the text's first open bracket
+  const { minDepth } = scanBrackets(following, style, scan.end);
+  return scan.unclosed.slice(0, Math.max(0, minDepth - firstDepth));
 }

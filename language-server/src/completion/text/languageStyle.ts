@@ -5,12 +5,14 @@ export interface LanguageStyle {
   openers: string[];
   /** Line comment start, if any (brackets in comments are not counted). */
   lineComment?: string;
+  /** Block comment delimiters, if any. */
+  blockComment?: [string, string];
   /** Quote characters that delimit strings. */
   quotes: string;
 }
 
 const PYTHON: LanguageStyle = { openers: [':'], lineComment: '#', quotes: `"'` };
-const C_LIKE: LanguageStyle = { openers: ['{'], lineComment: '//', quotes: `"'\`` };
+const C_LIKE: LanguageStyle = { openers: ['{'], lineComment: '//', blockComment: ['/*', '*/'], quotes: `"'\`` };
 const OTHER: LanguageStyle = { openers: ['{', ':'], quotes: `"'\`` };
 
 const C_LIKE_IDS = new Set(['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'java', 'c', 'cpp', 'csharp', 'go', 'rust', 'php', 'swift', 'kotlin', 'scala', 'dart', 'css', 'scss', 'less', 'json', 'jsonc']);
