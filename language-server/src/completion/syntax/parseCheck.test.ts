@@ -38,12 +38,24 @@ describe('tree-sitter grammars', () => {
   });
 
   it('a block opened at the cursor and closed below the window is no error', () => {
-    const body = Array.from({ length: 30 }, (_, i) => `  m${i}() {}`).join('\n');
+    const body = Array.from({ length: 120 }, (_, i) => `  m${i}() {}`).join('\n');
     const f = at(`class A |\n${body}\n}\n`);
     const win = windowAround(f.text, f.offset);
     assert.ok(win.cut, 'the window ends before the class does');
     assert.equal(trimToParse(parsers.typescript, win, 'extends B {', noFit).text, 'extends B {');
     assert.equal(trimToParse(parsers.typescript, win, 'extends B { (', noFit).text, 'extends B {');
+  });
+
+  it('the window ends at a top-level line, not inside a block comment or a body: `*` completing `/**` is kept', () => {
+    const doc = Array.from({ length: 30 }, (_, i) => ` * line ${i} of the doc comment, words and more words.`).join('\n');
+    const f = at(`const a = 1;\n\n/*|\n${doc}\n */\nexport function f() {\n  return a;\n}\n\nexport const b = 2;\n`);
+    const win = windowAround(f.text, f.offset);
+    assert.ok(win.after.includes(' */\nexport function f() {'.split('\n')[0]!), 'the comment ends inside the window');
+    assert.ok(!win.after.includes('export function'), 'the window ends before the next top-level statement');
+    assert.ok(win.cut);
+    assert.equal(trimToParse(parsers.typescript, win, '*', noFit).text, '*');
+    const g = at(`class B {\n  m() {\n    if (a) {\n      go();\n    } else|\n${Array.from({ length: 25 }, () => '      go();').join('\n')}\n    }\n  }\n}\n\nnext();\n`);
+    assert.equal(trimToParse(parsers.typescript, windowAround(g.text, g.offset), ' {', noFit).text, ' {', 'the else block closes below line 20');
   });
 
   it('finds where the block the completion starts in ends (Python and braces)', () => {

@@ -16,6 +16,15 @@ const LINES_AFTER = 20;
 const SEARCH_TOP_LEVEL = 80;
 const TOP_LEVEL = /^[A-Za-z_@#/]/;
 
+/** A line that starts a top-level statement: the window may end before it. */
+const TOP_LEVEL_END = /^[A-Za-z_@#]/;
+
+/** The end of the line after the one ending at `end` (the text's end where there is none). */
+const lineEndAfter = (text: string, end: number) => {
+  const nl = text.indexOf('\n', end + 1);
+  return nl < 0 ? text.length : nl;
+};
+
 /** Start of the line before the one starting at `lineStart`. */
 const previousLineStart = (text: string, lineStart: number) => text.lastIndexOf('\n', lineStart - 2) + 1;
 
@@ -28,10 +37,10 @@ export function windowAround(text: string, offset: number, replaceSuffix = 0): S
   for (let n = 0; n < SEARCH_TOP_LEVEL && s > 0 && !TOP_LEVEL.test(text[s] ?? ''); n++) s = previousLineStart(text, s);
   if (s === 0 || TOP_LEVEL.test(text[s] ?? '')) start = s;
   let end = offset + replaceSuffix;
-  for (let n = 0; n <= LINES_AFTER && end < text.length; n++) {
-    const nl = text.indexOf('\n', end + 1);
-    end = nl < 0 ? text.length : nl;
-  }
+  for (let n = 0; n <= LINES_AFTER && end < text.length; n++) end = lineEndAfter(text, end);
+  // On to the end of the construct the window is in: up to a line that starts at column 0 with a word (the next
+  // top-level statement), so that the window does not end inside a body or a block comment.
+  for (let n = 0; n < SEARCH_TOP_LEVEL && end < text.length && !TOP_LEVEL_END.test(text.slice(end + 1, end + 2)); n++) end = lineEndAfter(text, end);
   return { before: text.slice(start, offset), after: text.slice(offset, end), cut: end < text.length };
 }
 
