@@ -46,7 +46,7 @@ describe('tree-sitter grammars', () => {
     assert.equal(trimToParse(parsers.typescript, win, 'extends B { (', noFit).text, 'extends B {');
   });
 
-  it('the window ends at a top-level line, not inside a block comment or a body: `*` completing `/**` is kept', () => {
+  it('the window ends at a top-level line, not inside a block comment or a body: ` {` after `} else` is kept', () => {
     const doc = Array.from({ length: 30 }, (_, i) => ` * line ${i} of the doc comment, words and more words.`).join('\n');
     const f = at(`const a = 1;\n\n/*|\n${doc}\n */\nexport function f() {\n  return a;\n}\n\nexport const b = 2;\n`);
     const win = windowAround(f.text, f.offset);
@@ -54,8 +54,9 @@ describe('tree-sitter grammars', () => {
     assert.ok(!win.after.includes('export function'), 'the window ends before the next top-level statement');
     assert.ok(win.cut);
     assert.equal(trimToParse(parsers.typescript, win, '*', noFit).text, '*');
-    const g = at(`class B {\n  m() {\n    if (a) {\n      go();\n    } else|\n${Array.from({ length: 25 }, () => '      go();').join('\n')}\n    }\n  }\n}\n\nnext();\n`);
-    assert.equal(trimToParse(parsers.typescript, windowAround(g.text, g.offset), ' {', noFit).text, ' {', 'the else block closes below line 20');
+    const params = Array.from({ length: 30 }, (_, i) => `    p${i}: number,`).join('\n');
+    const g = at(`class B {\n  m() {\n    if (a) {\n      go();\n    } else|\n      return 1;\n    }\n  }\n\n  n(\n${params}\n  ) {}\n}\n\nnext();\n`);
+    assert.equal(trimToParse(parsers.typescript, windowAround(g.text, g.offset), ' {', noFit).text, ' {', 'the window does not end inside the parameter list below');
   });
 
   it('finds where the block the completion starts in ends (Python and braces)', () => {
