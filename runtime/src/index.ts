@@ -34,5 +34,6 @@ export { HubClient, DEFAULT_ENDPOINT, type HubOptions, type RepoSnapshot, type H
 export { formatBytes } from './models/formatBytes.js';
 export type { CompletionTool, ToolQuery } from './toolgen/CompletionTool.js';
 export { callTool, type ToolCallResult, type ToolOutcome } from './toolgen/callTool.js';
+export { PendingToolCalls } from './toolgen/PendingToolCalls.js';
 export { DEFAULT_MARK_GATE, DEFAULT_TOOL_BUDGET_MS, type ToolGuidance, type ToolCallRecord } from './toolgen/ToolGuide.js';
 export { ruleTrigger, type Trigger } from './toolgen/triggers.js';
