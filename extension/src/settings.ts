@@ -1,6 +1,6 @@
 // Reads the user's `splice.*` settings into what the server expects in initializationOptions.
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE_FILES, DEFAULT_MIN_CONFIDENCE, type SpliceSettings } from '../../language-server/src/protocol.js';
+import { DEFAULT_EXCLUDE_FILES, DEFAULT_FALLBACK_SAMPLES, DEFAULT_MIN_CONFIDENCE, type SpliceSettings } from '../../language-server/src/protocol.js';
 
 export function readSettings(): SpliceSettings {
   const c = vscode.workspace.getConfiguration('splice');
@@ -16,6 +16,7 @@ export function readSettings(): SpliceSettings {
     fimFrame: c.get<SpliceSettings['fimFrame']>('fimFrame', 'edit'),
     sampling: c.get<SpliceSettings['sampling']>('sampling', 'byte'),
     minConfidence: c.get<number>('minConfidence', DEFAULT_MIN_CONFIDENCE),
+    fallbackSamples: c.get<number>('fallbackSamples', DEFAULT_FALLBACK_SAMPLES),
     toolGuided: c.get<boolean>('toolGuided', true),
     enableLanguages: c.get<Record<string, boolean>>('enableLanguages', { '*': true }),
     excludeFiles: c.get<string[]>('excludeFiles', DEFAULT_EXCLUDE_FILES),

@@ -5,7 +5,7 @@ import type { ServerMetrics } from '../../language-server/src/protocol.js';
 import { statsHtml } from './statsHtml.js';
 
 const METRICS: ServerMetrics = {
-  eventLoopMaxMs: 0, eventLoopP99Ms: 0, rssBytes: 0, rssPeakBytes: 0, completions: 4, encodedTokens: 10, reusedCompletions: 2, gatedCompletions: 1,
+  eventLoopMaxMs: 0, eventLoopP99Ms: 0, rssBytes: 0, rssPeakBytes: 0, completions: 4, encodedTokens: 10, reusedCompletions: 2, gatedCompletions: 1, fallbackShown: 0,
   shapeMsP50: 1, shapeMsP95: 2, shown: 8, accepted: 2, latencyMsP50: 40, latencyMsP95: 300,
   latencyHistogram: [{ upToMs: 25, count: 1 }, { upToMs: 50, count: 4 }, { upToMs: null, count: 3 }],
 };

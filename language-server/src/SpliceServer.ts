@@ -5,7 +5,8 @@ import { EngineWorkerClient, type CoreStatus, type ServeCompletionRequest, type 
 import { describeCache } from './cacheLine.js';
 import { isOffered } from './completion/filter/documentFilter.js';
 import { passesGate } from './completion/gate/confidenceGate.js';
-import { ALTERNATIVE_SAMPLINGS, distinctItems } from './completion/nbest/alternatives.js';
+import { ALTERNATIVES, distinctItems, sampling } from './completion/nbest/alternatives.js';
+import { firstShown, type FirstShown } from './completion/fallback/firstShown.js';
 import type { Shaped } from './completion/place/shapeByPlace.js';
 import { stopsFor } from './completion/pipeline.js';
 import { ShapeWorkerClient } from './completion/ShapeWorkerClient.js';
@@ -152,14 +153,17 @@ export class SpliceServer {
     if (!reused && !(await delay(this.settings.debounceMs, signal))) return null;
     const place = placeOf(view.text, view.offset, doc.languageId);
     const req = { text: view.text, offset: view.offset, languageId: doc.languageId, ...stopsFor(place) };
-    const item = reused ?? (await this.modelItem(doc, req, signal));
+    const first = reused ? { item: reused, calls: 0 } : await this.firstModelItem(doc, req, signal);
+    const item = first.item;
     if (signal.aborted) return null;
     if (item && !reused) this.reuse.remember(doc.uri, view.text, view.offset, item);
-    // Asked for explicitly (Alt+] / Alt+[ cycling, the trigger command): a few sampled alternatives after it.
+    // Asked for explicitly (Alt+] / Alt+[ cycling, the trigger command): a few sampled alternatives after it (samples
+    // the fallback has not drawn yet).
     const items = item ? [item] : [];
     if (invoked) {
-      for (const sampling of ALTERNATIVE_SAMPLINGS) {
-        const alt = await this.modelItem(doc, { ...req, sampling }, signal);
+      const drawn = Math.max(0, first.calls - 1);
+      for (let k = drawn + 1; k <= drawn + ALTERNATIVES; k++) {
+        const alt = await this.modelItem(doc, { ...req, sampling: sampling(k) }, signal);
         if (signal.aborted) return null;
         if (alt) items.push(alt);
       }
@@ -167,13 +171,27 @@ export class SpliceServer {
     return items.length ? this.itemList(doc, view, offset, distinctItems(items)) : null;
   }
 
-  /** One model completion at the view's cursor, through the confidence gate and the shaping pipeline; null if none. */
-  private async modelItem(doc: TextDocument, req: ServeCompletionRequest, signal: AbortSignal): Promise<Shaped | null> {
+  /** The greedy completion's item, or when nothing of it is shown, the first fallback sample's (fallback/firstShown.ts). */
+  private async firstModelItem(doc: TextDocument, req: ServeCompletionRequest, signal: AbortSignal): Promise<FirstShown> {
+    const shown = await firstShown(async (s) => {
+      const item = await this.modelItem(doc, s ? { ...req, sampling: s } : req, signal);
+      // A held-back, empty or failed greedy completion ends the search; a fallback that shows nothing lets the next run.
+      return signal.aborted || (item === undefined && !s) ? undefined : (item ?? null);
+    }, this.settings.fallbackSamples);
+    if (shown.from) this.metrics.countFallbackShown();
+    return shown;
+  }
+
+  /**
+   * One model completion at the view's cursor, through the confidence gate and the shaping pipeline: its item, null if
+   * the pipeline shows nothing of it, undefined if there is none to show (failed, aborted, empty, held back by the gate).
+   */
+  private async modelItem(doc: TextDocument, req: ServeCompletionRequest, signal: AbortSignal): Promise<Shaped | null | undefined> {
     const result = await this.track(() => this.engine.complete(doc.uri, req, signal));
-    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return null;
+    if (!result || result.stopReason === 'aborted' || result.completion.length === 0) return undefined;
     if (!passesGate(result.confidence, this.settings.minConfidence)) {
       this.metrics.countGated();
-      return null;
+      return undefined;
     }
     // Shaping parses with tree-sitter: in its own worker, so the LSP thread never waits on a parse.
     const shaped = await this.shaper.shape({ text: req.text, offset: req.offset, languageId: doc.languageId, completion: result.completion, stopReason: result.stopReason });

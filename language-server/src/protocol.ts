@@ -39,6 +39,11 @@ export interface SpliceSettings {
    */
   minConfidence: number;
   /**
+   * When nothing of the model's best completion survives the pipeline, up to this many sampled completions are asked
+   * for in turn and the first that survives is shown (0 = never; one model call each, only as needed).
+   */
+  fallbackSamples: number;
+  /**
    * Tool-guided decoding: after `obj.` (and where the model writes its tool mark) the language service is asked which
    * names exist there, and the completion is decoded inside them (TypeScript's service for TS/JS, pyright for Python,
    * the editor's own completion providers for other languages).
@@ -52,6 +57,10 @@ export const DEFAULT_EXCLUDE_FILES = ['**/.env', '**/.env.*', '**/*.pem', '**/*.
 /** `splice.minConfidence`'s default, chosen by `splice eval shape`'s gate table (README). */
 export const DEFAULT_MIN_CONFIDENCE = 0.2;
 
+/** `splice.fallbackSamples`'s default, chosen by `splice eval shape --fallbacks N` (README). */
+export const DEFAULT_FALLBACK_SAMPLES = 2;
+export const MAX_FALLBACK_SAMPLES = 4;
+
 export const DEFAULT_SETTINGS: SpliceSettings = {
   enable: true,
   modelPath: '',
@@ -64,6 +73,7 @@ export const DEFAULT_SETTINGS: SpliceSettings = {
   fimFrame: 'edit',
   sampling: 'byte',
   minConfidence: DEFAULT_MIN_CONFIDENCE,
+  fallbackSamples: DEFAULT_FALLBACK_SAMPLES,
   toolGuided: true,
   enableLanguages: { '*': true },
   excludeFiles: DEFAULT_EXCLUDE_FILES,
@@ -163,6 +173,8 @@ export interface ServerMetrics {
   reusedCompletions: number;
   /** Model completions not shown because the first token's probability was below `splice.minConfidence`. */
   gatedCompletions: number;
+  /** Answers whose item came from a fallback sample (`splice.fallbackSamples`): the greedy completion showed nothing. */
+  fallbackShown: number;
   /** Time the completion pipeline (shaping, syntax checks) added per model completion: median and 95th percentile, ms. */
   shapeMsP50: number;
   shapeMsP95: number;

@@ -35,6 +35,7 @@ export class ServerMetricsMonitor {
   private encodedTokens = 0;
   private reusedCompletions = 0;
   private gatedCompletions = 0;
+  private fallbackShown = 0;
   /** The pipeline's time per model completion, ms (the last SHAPE_SAMPLES). */
   private shapeMs: number[] = [];
   private shown = 0;
@@ -61,6 +62,11 @@ export class ServerMetricsMonitor {
   /** A completion below the confidence gate, not shown. */
   countGated(): void {
     this.gatedCompletions++;
+  }
+
+  /** An answer whose item came from a fallback sample (the greedy completion showed nothing). */
+  countFallbackShown(): void {
+    this.fallbackShown++;
   }
 
   /** The completion pipeline took `ms` on one model completion. */
@@ -93,6 +99,7 @@ export class ServerMetricsMonitor {
       encodedTokens: this.encodedTokens,
       reusedCompletions: this.reusedCompletions,
       gatedCompletions: this.gatedCompletions,
+      fallbackShown: this.fallbackShown,
       shapeMsP50: percentile(this.shapeMs, 50),
       shapeMsP95: percentile(this.shapeMs, 95),
       shown: this.shown,
@@ -117,6 +124,7 @@ export class ServerMetricsMonitor {
     this.encodedTokens = 0;
     this.reusedCompletions = 0;
     this.gatedCompletions = 0;
+    this.fallbackShown = 0;
     this.shapeMs = [];
     this.shown = 0;
     this.accepted = 0;

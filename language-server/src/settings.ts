@@ -1,5 +1,5 @@
 // Merges partial settings from the client over the defaults, rejecting values of the wrong type.
-import { DEFAULT_SETTINGS, type SpliceSettings } from './protocol.js';
+import { DEFAULT_SETTINGS, MAX_FALLBACK_SAMPLES, type SpliceSettings } from './protocol.js';
 
 const DEVICES = new Set(['cpu', 'webgpu', 'cuda', 'auto']);
 const VARIANTS = new Set(['auto', 'fp32', 'fp16', 'q4', 'q4f16', 'int8', 'uint8', 'quantized', 'bnb4']);
@@ -20,6 +20,7 @@ export function mergeSettings(base: SpliceSettings, raw: unknown): SpliceSetting
   if (typeof r.toolGuided === 'boolean') out.toolGuided = r.toolGuided;
   if (r.sampling === 'byte' || r.sampling === 'healing' || r.sampling === 'naive') out.sampling = r.sampling;
   if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) out.minConfidence = r.minConfidence;
+  if (typeof r.fallbackSamples === 'number' && Number.isInteger(r.fallbackSamples) && r.fallbackSamples >= 0 && r.fallbackSamples <= MAX_FALLBACK_SAMPLES) out.fallbackSamples = r.fallbackSamples;
   if (typeof r.enableLanguages === 'object' && r.enableLanguages !== null && !Array.isArray(r.enableLanguages)) {
     out.enableLanguages = Object.fromEntries(Object.entries(r.enableLanguages).filter(([, v]) => typeof v === 'boolean')) as Record<string, boolean>;
   }

@@ -3,8 +3,8 @@
 // item is extended, and the time the completion pipeline adds per completion.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ALTERNATIVE_SAMPLINGS } from '../../language-server/src/completion/nbest/alternatives.js';
-import { DEFAULT_MIN_CONFIDENCE } from '../../language-server/src/protocol.js';
+import { ALTERNATIVES } from '../../language-server/src/completion/nbest/alternatives.js';
+import { DEFAULT_FALLBACK_SAMPLES, DEFAULT_MIN_CONFIDENCE } from '../../language-server/src/protocol.js';
 import { LspServer } from './lspHarness.js';
 
 const DIR = 'file:///tmp/splice-lsp-shaping';
@@ -101,8 +101,30 @@ describe('completion shaping over LSP (splice-tiny)', () => {
     await lsp.configure({ minConfidence: DEFAULT_MIN_CONFIDENCE });
   });
 
+  it('fallback samples: where the greedy completion shows nothing, a sampled one is asked for and shown (splice.fallbackSamples)', async () => {
+    await lsp.configure({ minConfidence: 0 });
+    const text = 'import os\n\nx = foo(\n';
+    const cursor = { line: 2, character: 8 }; // splice-tiny's greedy text here does not survive the pipeline
+    const calls = async (uri: string) => {
+      await lsp.open(uri, text);
+      const m0 = await lsp.metrics();
+      const got = await lsp.complete(uri, cursor);
+      const m1 = await lsp.metrics();
+      return { got, calls: m1.completions - m0.completions, fromFallback: m1.fallbackShown - m0.fallbackShown };
+    };
+    await lsp.configure({ fallbackSamples: 0 });
+    const none = await calls(`${DIR}/fallback-off.py`);
+    assert.deepEqual([none.got, none.calls, none.fromFallback], [null, 1, 0], 'without fallbacks: one model call, nothing shown');
+    await lsp.configure({ fallbackSamples: 2 });
+    const some = await calls(`${DIR}/fallback-on.py`);
+    assert.ok(some.got?.items.length, 'a fallback sample is shown');
+    assert.deepEqual([some.calls, some.fromFallback], [2, 1], 'one more model call, counted in splice/metrics');
+    await lsp.configure({ minConfidence: DEFAULT_MIN_CONFIDENCE, fallbackSamples: DEFAULT_FALLBACK_SAMPLES });
+  });
+
   it('an explicit request (Alt+] / Alt+[ cycling) gets the shown item first, then sampled alternatives, each once', async () => {
     const uri = `${DIR}/nbest.py`;
+    await lsp.configure({ fallbackSamples: 0 }); // the calls counted below are the alternatives' alone
     await lsp.open(uri, 'def area(r):\n    return \n');
     const cursor = { line: 1, character: 11 };
     const auto = await lsp.complete(uri, cursor, undefined, { triggerKind: 2 });
@@ -110,11 +132,12 @@ describe('completion shaping over LSP (splice-tiny)', () => {
     const before = await lsp.metrics();
     const invoked = await lsp.complete(uri, cursor, undefined, { triggerKind: 1 });
     const after = await lsp.metrics();
-    assert.equal(after.completions - before.completions, auto ? ALTERNATIVE_SAMPLINGS.length : 1 + ALTERNATIVE_SAMPLINGS.length, 'one model call per alternative (the shown item from the cache)');
+    assert.equal(after.completions - before.completions, auto ? ALTERNATIVES : 1 + ALTERNATIVES, 'one model call per alternative (the shown item from the cache)');
     if (auto) assert.deepEqual(invoked?.items[0], auto.items[0], 'the shown item stays first');
     const texts = (invoked?.items ?? []).map((i) => `${JSON.stringify(i.range)}${String(i.insertText)}`);
     assert.equal(new Set(texts).size, texts.length, `no item twice: ${JSON.stringify(texts)}`);
-    assert.ok(texts.length <= 1 + ALTERNATIVE_SAMPLINGS.length);
+    assert.ok(texts.length <= 1 + ALTERNATIVES);
+    await lsp.configure({ fallbackSamples: DEFAULT_FALLBACK_SAMPLES });
   });
 
   it('reports the time the pipeline adds per completion (splice/metrics shapeMsP50, shapeMsP95)', async (t) => {

@@ -2,12 +2,14 @@
 // pipeline: `raw` (the old request: stop at a blank line, text shown as generated) and `shaped` (the server's request
 // and pipeline: language-server/src/completion/). Scores the cursor's line (exact match, edit similarity) and counts
 // the shown texts that duplicate the suffix, leave brackets open, run past the block, repeat a line or are empty.
-import { PROMPT_MODES, type Engine, type PromptMode } from '../../../runtime/src/index.js';
+import { PROMPT_MODES, type Engine, type PromptMode, type SamplingOptions, type Confidence } from '../../../runtime/src/index.js';
 import { parse, UsageError } from '../args.js';
 import { ENGINE_OPTIONS } from '../engineOptions.js';
 import { limitTasks, runEvaluation } from './evalRun.js';
 import { cutLoops, cutRepeatedLines } from '../../../language-server/src/completion/junk/junk.js';
 import { FOLLOWING_LINES, shapeCompletion, stopsFor } from '../../../language-server/src/completion/pipeline.js';
+import { firstShown } from '../../../language-server/src/completion/fallback/firstShown.js';
+import { DEFAULT_SETTINGS } from '../../../language-server/src/protocol.js';
 import { indentWidth, placeOf, type Place } from '../../../language-server/src/completion/place/placeOf.js';
 import { grammarFor, loadParser } from '../../../language-server/src/completion/syntax/grammars.js';
 import { addsErrorsInPlace, windowAround } from '../../../language-server/src/completion/syntax/parseCheck.js';
@@ -51,6 +53,9 @@ export interface ShapeEvalResult {
   gate: { first_token_p: GateRow[]; mean_p: GateRow[] };
   byLanguage: Record<string, { tasks: number; raw_em: number; shaped_em: number; raw_es: number; shaped_es: number }>;
   byPlace: Record<string, number>;
+  /** Fallback samples the shaped variant may ask for (`splice.fallbackSamples`), the model calls it made per task, and
+   * the share of tasks whose shown item came from a fallback. */
+  fallback: { limit: number; calls_per_task: number; shown_from_fallback: number };
   /** Time the pipeline took per task (shaping and syntax checks; the model's time not counted). */
   shape_ms_p50: number;
   shape_ms_p95: number;
@@ -65,6 +70,8 @@ export interface ShapeTaskDetail {
   place: string;
   raw: string;
   shaped: string | null;
+  /** The shown item came from the k-th fallback sample (absent: from the greedy completion). */
+  shaped_from_fallback?: number;
   expected: string;
   flags: { raw: Flag[]; shaped: Flag[] };
   shape_ms: number;
@@ -124,6 +131,8 @@ export function asIfStopped(gen: { completion: string; stopReason: string }, sto
 export interface ShapeEvalOptions {
   /** How the prompt is conditioned when the cursor is inside a word (the server's `splice.sampling`). */
   promptMode?: PromptMode;
+  /** Fallback samples after a cut or rejected greedy completion (default: the server's `splice.fallbackSamples`). */
+  fallbacks?: number;
 }
 
 export async function evalShape(engine: Engine, tasks: FimTask[], onTask?: (done: number, detail: ShapeTaskDetail) => void, opts: ShapeEvalOptions = {}): Promise<ShapeEvalResult> {
@@ -141,6 +150,9 @@ export async function evalShape(engine: Engine, tasks: FimTask[], onTask?: (done
   const byLanguage: ShapeEvalResult['byLanguage'] = {};
   const byPlace: Record<string, number> = {};
   const shapeMs: number[] = [];
+  const fallbackLimit = opts.fallbacks ?? DEFAULT_SETTINGS.fallbackSamples;
+  let calls = 0;
+  let fromFallback = 0;
   const started = performance.now();
   for (const [i, t] of tasks.entries()) {
     const doc = editorDocument(t);
@@ -150,17 +162,32 @@ export async function evalShape(engine: Engine, tasks: FimTask[], onTask?: (done
     // One generation per task: `raw` shows it as the old request did (stopped at a blank line); `shaped` is what the
     // server's request (its stops cut the same greedy tokens) becomes through the pipeline. Paired by construction.
     const gen = await engine.complete({ text: doc.text, offset: doc.offset, maxTokens: MAX_TOKENS, context: FIM_EVAL_CONTEXT, stopSequences: RAW_STOPS, promptMode: opts.promptMode ?? 'byte' });
-    const req = asIfStopped(gen, stopsFor(place));
-    const t0 = performance.now();
-    const { item } = shapeCompletion({ ...doc, languageId: t.language, completion: req.completion, stopReason: req.stopReason, parser });
-    const ms = performance.now() - t0;
+    const stops = stopsFor(place);
+    let ms = 0;
+    const confidences: (Confidence | undefined)[] = [];
+    // The server's attempts (fallback/firstShown.ts): the greedy one is this generation; a fallback is a sampled
+    // completion with the server's stops. The pipeline's time is summed over the attempts.
+    const attempt = async (sampling?: SamplingOptions) => {
+      const sampled = sampling && (await engine.complete({ text: doc.text, offset: doc.offset, maxTokens: MAX_TOKENS, context: FIM_EVAL_CONTEXT, ...stops, sampling, promptMode: opts.promptMode ?? 'byte' }));
+      const req = sampled || asIfStopped(gen, stops);
+      confidences.push((sampled || gen).confidence);
+      if (!sampled && req.completion.length === 0) return undefined; // the server asks no fallback after an empty completion
+      const t0 = performance.now();
+      const { item } = shapeCompletion({ ...doc, languageId: t.language, completion: req.completion, stopReason: req.stopReason, parser });
+      ms += performance.now() - t0;
+      return item;
+    };
+    const shown = await firstShown(attempt, fallbackLimit);
+    const item = shown.item;
+    calls += shown.calls;
+    if (shown.from) fromFallback++;
     shapeMs.push(ms);
     const expected = t.expected.trimEnd();
     const lang = (byLanguage[t.language] ??= { tasks: 0, raw_em: 0, shaped_em: 0, raw_es: 0, shaped_es: 0 });
     lang.tasks++;
     const flags = { raw: [] as Flag[], shaped: [] as Flag[], reference: [] as Flag[] };
-    const shown = [['raw', gen.completion, 0], ['shaped', item?.text ?? '', item?.replaceSuffix ?? 0], ['reference', expected, 0]] as const;
-    for (const [variant, text, replaceSuffix] of shown) {
+    const variants = [['raw', gen.completion, 0], ['shaped', item?.text ?? '', item?.replaceSuffix ?? 0], ['reference', expected, 0]] as const;
+    for (const [variant, text, replaceSuffix] of variants) {
       const line = text.split('\n')[0]!.trimEnd();
       const em = line === expected ? 1 : 0;
       const es = editSimilarity(line, expected);
@@ -176,12 +203,12 @@ export async function evalShape(engine: Engine, tasks: FimTask[], onTask?: (done
       for (const f of flags[variant]) counts[variant][f]++;
     }
     if (flags.shaped.includes('empty') && flags.raw.length === 0) droppedClean++;
-    const conf = gen.confidence;
+    const conf = confidences[shown.from ?? 0];
     if (item && conf) shownItems.push({ firstP: Math.exp(conf.firstTokenLogprob), meanP: Math.exp(conf.meanLogprob), es: esOf.shaped.at(-1)!, em: item.text.split('\n')[0]!.trimEnd() === expected ? 1 : 0 });
     const ref = shapeCompletion({ ...doc, languageId: t.language, completion: expected, stopReason: 'stop-sequence', parser });
     if (ref.item?.text === expected) referenceKept++;
     const p = (x: number | undefined) => (x === undefined ? undefined : round4(Math.exp(x)));
-    onTask?.(i + 1, { id: t.id, first_token_p: p(conf?.firstTokenLogprob), mean_p: p(conf?.meanLogprob), place: place.kind, raw: gen.completion, shaped: item?.text ?? null, expected: t.expected, flags: { raw: flags.raw, shaped: flags.shaped }, shape_ms: Math.round(ms * 100) / 100 });
+    onTask?.(i + 1, { id: t.id, first_token_p: p(conf?.firstTokenLogprob), mean_p: p(conf?.meanLogprob), place: place.kind, raw: gen.completion, shaped: item?.text ?? null, ...(shown.from && { shaped_from_fallback: shown.from }), expected: t.expected, flags: { raw: flags.raw, shaped: flags.shaped }, shape_ms: Math.round(ms * 100) / 100 });
   }
   const n = Math.max(1, tasks.length);
   const scores = (v: 'raw' | 'shaped' | 'reference'): VariantScores => ({
@@ -203,6 +230,7 @@ export async function evalShape(engine: Engine, tasks: FimTask[], onTask?: (done
     gate: { first_token_p: gateTable(shownItems, (x) => x.firstP), mean_p: gateTable(shownItems, (x) => x.meanP) },
     byLanguage,
     byPlace,
+    fallback: { limit: fallbackLimit, calls_per_task: round4(calls / n), shown_from_fallback: round4(fromFallback / n) },
     shape_ms_p50: percentile(shapeMs, 50),
     shape_ms_p95: percentile(shapeMs, 95),
     ms_per_task: Math.round((performance.now() - started) / n),
@@ -249,15 +277,19 @@ function zeroFlags(): Record<Flag, number> {
   return Object.fromEntries(FLAGS.map((f) => [f, 0])) as Record<Flag, number>;
 }
 
-/** `splice eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--prompt-mode M] [--limit N] [--details OUT.jsonl] [--json]`. */
+/** `splice eval shape --tasks FILE.jsonl [--model DIR] [--device D] [--prompt-mode M] [--fallbacks N] [--limit N] [--details OUT.jsonl] [--json]`. */
 export async function runEvalShape(args: string[]): Promise<void> {
-  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, details: { type: 'string' }, 'prompt-mode': { type: 'string' } });
+  const v = parse(args, { ...ENGINE_OPTIONS, tasks: { type: 'string' }, limit: { type: 'string' }, details: { type: 'string' }, 'prompt-mode': { type: 'string' }, fallbacks: { type: 'string' } });
   if (!v.tasks) throw new UsageError('--tasks FILE is required');
   const promptMode = (v['prompt-mode'] ?? 'byte') as PromptMode;
   if (!PROMPT_MODES.includes(promptMode)) throw new UsageError(`--prompt-mode must be one of ${PROMPT_MODES.join(', ')} (got ${promptMode})`);
+  const fallbacks = v.fallbacks === undefined ? undefined : Number(v.fallbacks);
+  if (fallbacks !== undefined && !(Number.isInteger(fallbacks) && fallbacks >= 0)) throw new UsageError(`--fallbacks must be a whole number >= 0 (got ${v.fallbacks})`);
   const tasks = limitTasks(readFimTasks(v.tasks), v.limit);
-  await runEvaluation(v, 'shape', tasks.length, (engine, onTask) => evalShape(engine, tasks, onTask, { promptMode }), (result, info) => {
+  await runEvaluation(v, 'shape', tasks.length, (engine, onTask) => evalShape(engine, tasks, onTask, { promptMode, fallbacks }), (result, info) => {
+    const f = result.fallback;
     const lines = [`${result.tasks} tasks on ${info.model} / ${info.device}, prompt mode ${result.prompt_mode}; pipeline p50 ${result.shape_ms_p50} ms, p95 ${result.shape_ms_p95} ms`];
+    lines.push(`fallback samples: up to ${f.limit}; model calls per task ${f.calls_per_task}; shown from a fallback ${f.shown_from_fallback}`);
     lines.push(`           em      es      lines   ${FLAGS.map((f) => f.padEnd(18)).join('')}`);
     for (const name of ['raw', 'shaped', 'reference'] as const) {
       const s = result[name];

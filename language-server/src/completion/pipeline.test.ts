@@ -38,6 +38,12 @@ describe('completion pipeline', () => {
     assert.equal(accept('function f() {\n  return 1;\n}\n|\n', 'javascript', '}'), null, 'a closer of nothing');
     assert.equal(accept('x = |\n', 'python', '""'), 'x = ""\n');
     assert.equal(accept('foo(|)\n', 'ruby', ')'), null, 'no grammar: bracket-only is not shown');
+    assert.equal(accept('for i in range(3):\n    print(|\n', 'python', "x, 'a', 'b"), "for i in range(3):\n    print(x, 'a'\n", 'a string a cut loop left open');
+    const doc = 'def f():\n    """Return the\n    user|\n    """\n    return 1\n';
+    assert.equal(accept(doc, 'python', "'s name."), doc.replace('|', "'s name."), 'an apostrophe in a docstring is no string');
+    assert.equal(accept('"""Module doc.\n"|\nimport os\n', 'python', '""'), '"""Module doc.\n"""\nimport os\n', 'a triple quote begun before the cursor');
+    const brokenImport = "import { A } from './a';\nimport { isFunction }|\nexport function f(v: any): boolean {\n  return isFunction(v);\n}\n";
+    assert.equal(accept(brokenImport, 'typescript', ') {'), null, 'brackets that fix nothing in a broken line');
   });
 
   it('no grammar: a bracket left open stays when the next lines close it', () => {

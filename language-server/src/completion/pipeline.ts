@@ -35,8 +35,8 @@ export function stopsFor(place: Place): { stopSequences: string[]; stopSearchFro
 export function shapeCompletion(input: ShapeInput): ShapeOutcome {
   const place = placeOf(input.text, input.offset, input.languageId);
   let parses = 0;
-  // Bracket-only items (`})`) are shown only where a grammar found that they fit; blank ones, and ones that only
-  // rewrite the closers already there, never.
+  // Bracket-only items (`})`) are shown only where a grammar found that they fit (the window parses clean with them,
+  // or with fewer errors than without); blank ones, and ones that only rewrite the closers already there, never.
   const shows = (item: Shaped, verified: boolean) =>
     !isBlank(item.text) && (verified || !isTrivial(item.text)) && item.text !== input.text.slice(input.offset, input.offset + item.replaceSuffix);
   const done = (item: Shaped | null, verified = false): ShapeOutcome => ({ item: item && shows(item, verified) ? item : null, place, parses });
@@ -45,7 +45,7 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
   if (input.stopReason === 'max-tokens') text = cutTruncatedTail(text);
   const lineAbove = lineBefore(input.text, input.offset);
   text = cutLoops(cutRepeatedLines(text, lineAbove));
-  text = shapeByPlace(place, text);
+  text = cutOpenString(place, shapeByPlace(place, text));
   if (text.trim() === '') return done(null);
 
   const fit = (t: string) => fitClosers(place, t);
@@ -62,7 +62,7 @@ export function shapeCompletion(input: ShapeInput): ShapeOutcome {
       const r = trimToParse(input.parser, win, text, fit);
       parses += r.parses;
       if (r.text === undefined) return done(null);
-      if (!r.loose) return done(fit(r.text), true);
+      if (!r.loose) return done(fit(r.text), r.fits);
       const balanced = balanceByBrackets(place, win, r.text);
       if (balanced === r.text) return done(fit(balanced));
       if (balanced.trim() === '') return done(null);
@@ -91,6 +91,23 @@ function balanceByBrackets(place: Place, win: SyntaxWindow, text: string): strin
   const following = win.after.split('\n').slice(0, FOLLOWING_LINES).join('\n');
   const open = leftOpen(text, place.style, start, following);
   return open.length ? text.slice(0, open[0]).trimEnd() : text;
+}
+
+/**
+ * The text without a string it opens on its last line and leaves open (`print(x, 'a', 'b` where a loop was cut): the
+ * grammars accept an unterminated string at a line's end. Python's triple quotes, and a quote after a letter (an
+ * apostrophe), are left as they are.
+ */
+function cutOpenString(place: Place, text: string): string {
+  const q = scanBrackets(text, place.style, lineState(place.linePrefix, place.style)).unclosedQuote;
+  if (q === undefined) return text;
+  const quote = text[q]!;
+  const line = place.linePrefix + text;
+  const at = place.linePrefix.length + q;
+  if (line.startsWith(quote.repeat(3), at) || line.slice(Math.max(0, at - 2), at + 1) === quote.repeat(3)) return text;
+  // After a letter it is an apostrophe in prose (a docstring or comment the line scan cannot see), not code.
+  if (/\w/.test(text[q - 1] ?? place.linePrefix.slice(-1))) return text;
+  return text.slice(0, q).trimEnd();
 }
 
 /** The line above the cursor's line. */

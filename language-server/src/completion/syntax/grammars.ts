@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { registerReservedWords } from './reservedWords.js';
 
 export type GrammarName = 'python' | 'javascript' | 'typescript' | 'tsx';
 
@@ -56,7 +57,12 @@ export async function loadParser(name: GrammarName): Promise<Parser> {
   if (ready) return ready;
   let lang = languages.get(name);
   if (!lang) {
-    lang = initRuntime().then(() => Language.load(fs.readFileSync(locateWasm(GRAMMAR_FILES[name]))));
+    lang = initRuntime()
+      .then(() => Language.load(fs.readFileSync(locateWasm(GRAMMAR_FILES[name]))))
+      .then((language) => {
+        registerReservedWords(language, name);
+        return language;
+      });
     languages.set(name, lang);
   }
   try {

@@ -37,6 +37,22 @@ describe('tree-sitter grammars', () => {
     assert.equal(trimToParse(parsers.typescript, w2, '(a, b) => a + b, 0) + 1; let', noFit).text, '(a, b) => a + b, 0', 'the suffix holds the closer');
   });
 
+  it('a reserved word the JS/TS grammars take for a name is an error in the completion, not in property names or Python', () => {
+    const keep = (language: GrammarName, marked: string, text: string) => {
+      const f = at(marked);
+      return trimToParse(parsers[language], windowAround(f.text, f.offset), text, noFit).text;
+    };
+    for (const language of ['typescript', 'javascript', 'tsx'] as const) {
+      assert.equal(keep(language, 'const x = |\n', 'for'), undefined, `${language}: \`x = for\``);
+      assert.equal(keep(language, 'const x = |\n', 'new'), undefined);
+      assert.equal(keep(language, 'foo(|)\n', 'a, while'), 'a,', 'cut before the keyword');
+      assert.equal(keep(language, 'const x = |\n', 'opts.for + format'), 'opts.for + format', 'a property may be named for');
+      assert.equal(keep(language, 'const x = |\n', '{ if: 1 }'), '{ if: 1 }', 'so may a key');
+      assert.equal(keep(language, 'const x = |\n', 'forEach'), 'forEach');
+    }
+    assert.equal(keep('python', 'x = |\n', 'new + var + function'), 'new + var + function', 'JS keywords are names in Python');
+  });
+
   it('a block opened at the cursor and closed below the window is no error', () => {
     const body = Array.from({ length: 120 }, (_, i) => `  m${i}() {}`).join('\n');
     const f = at(`class A |\n${body}\n}\n`);

@@ -1,6 +1,7 @@
 // Syntax checks with a tree-sitter parser: does a completion parse in place (no new ERROR or MISSING nodes around the
 // cursor), and where does the block the cursor opens end.
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { reservedNames } from './reservedWords.js';
 import { baseTree, treeWithText } from './windowParse.js';
 
 /** The document around the cursor that is parsed: whole lines, starting at a top-level line where one is near. */
@@ -78,7 +79,8 @@ export function parseErrors(parser: Parser, source: string): SyntaxError[] {
 
 /**
  * The errors of the window with `text` put at the cursor (in place of `replaceSuffix` characters; the window itself
- * for an empty text), parsed incrementally over the window's own tree. Where the window ends before the document, the
+ * for an empty text), parsed incrementally over the window's own tree; reserved words the grammar took for names in
+ * `text` count as errors (reservedWords.ts). Where the window ends before the document, the
  * closers the parser finds missing at its very end are left out: the document closes those blocks below the window.
  */
 export function windowErrors(parser: Parser, win: SyntaxWindow, text = '', replaceSuffix = 0): SyntaxError[] {
@@ -87,7 +89,7 @@ export function windowErrors(parser: Parser, win: SyntaxWindow, text = '', repla
   if (!tree) return [{ start: 0, end: source.length, missing: false }];
   let errors: SyntaxError[];
   try {
-    errors = syntaxErrors(tree);
+    errors = [...syntaxErrors(tree), ...reservedNames(tree, win.before.length, win.before.length + text.length)];
   } finally {
     if (text !== '' || replaceSuffix !== 0) tree.delete();
   }
@@ -151,6 +153,8 @@ export interface ParseFit {
   parses: number;
   /** The window had errors across the cursor's line: the text was judged only loosely (errors inside it, their count). */
   loose?: boolean;
+  /** With the text the window parses without errors, or with fewer than it had (it completes what the window lacked). */
+  fits?: boolean;
 }
 
 /**
@@ -169,6 +173,7 @@ export function trimToParse(
   let parses = 1;
   const parsed = new Map<string, SyntaxError[]>();
   let relaxed = false;
+  const fitting = new Set<string>();
   const passes = (p: number): string | undefined => {
     const cand = fit(text.slice(0, p).trimEnd());
     const key = `${cand.text}\u0000${cand.replaceSuffix}`;
@@ -180,7 +185,9 @@ export function trimToParse(
       errors = windowErrors(parser, win, cand.text, cand.replaceSuffix);
       parsed.set(key, errors);
     }
-    return addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length, relaxed) ? cand.text : undefined;
+    if (!addsNoErrors(base, errors, win.before.length, win.before.length + cand.text.length, relaxed)) return undefined;
+    if (errors.length === 0 || errors.length < base.length) fitting.add(cand.text);
+    return cand.text;
   };
   const search = (): string | undefined => {
     // Whole lines first (a multi-line text is cut at a line end), then token ends inside the line after the longest
@@ -205,7 +212,7 @@ export function trimToParse(
     return floor > 0 ? fit(text.slice(0, floor).trimEnd()).text : undefined;
   };
   const strict = search();
-  if (strict !== undefined) return { text: strict, parses };
+  if (strict !== undefined) return { text: strict, parses, fits: fitting.has(strict) };
   // The document is broken around the cursor beyond its line: an error there grows with any text, so the text is
   // judged by the errors it adds inside itself and their number.
   if (!brokenAcrossCursor(win, base)) return { text: undefined, parses };

@@ -24,6 +24,8 @@ export interface ScanResult {
   end: ScanState;
   /** The fewest brackets open at any point of the scan (brackets opened before the text included). */
   minDepth: number;
+  /** Index of the quote of a string the text opens and leaves open at its end. */
+  unclosedQuote?: number;
 }
 
 /**
@@ -87,7 +89,8 @@ export function scanBrackets(text: string, style: LanguageStyle, start: ScanStat
       }
     }
   }
-  return { outer, stray, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch), ...(comment ? { comment } : {}) }, minDepth };
+  const unclosedQuote = quote !== undefined && quoteStart >= 0 ? { unclosedQuote: quoteStart } : {};
+  return { outer, stray, unclosed: stack.filter((s) => s.at >= 0).map((s) => s.at), end: { quote, open: stack.map((s) => s.ch), ...(comment ? { comment } : {}) }, minDepth, ...unclosedQuote };
 }
 
 /** The state after a line's text before the cursor: open brackets of that line and whether the cursor is in a string. */
