@@ -10,7 +10,7 @@ import type { DeviceKind } from '../../runtime/src/index.js';
 import { devicesUnderTest, fixtureDir } from '../../runtime/src/testing/fixtures.js';
 import { REPO_ROOT, TINY_MODEL } from '../repoRoot.js';
 import { LspServer, sleep } from './lspHarness.js';
-import type { SpliceSettings, SpliceStatus } from './serverFacts.js';
+import { DEFAULT_FALLBACK_SAMPLES, type SpliceSettings, type SpliceStatus } from './serverFacts.js';
 
 const SMALL = 'import math\n\ndef area(r):\n    return math.pi * \n\nprint(area(2))\n';
 const SMALL_CURSOR: Position = { line: 3, character: '    return math.pi * '.length };
@@ -69,7 +69,9 @@ async function assertServing(s: LspServer, expected: { model: string; device?: s
 async function completesWithModel(s: LspServer, uri: string, at: Position): Promise<InlineCompletionList | null> {
   const before = (await s.metrics()).completions;
   const got = await s.complete(uri, at);
-  assert.equal((await s.metrics()).completions, before + 1, `the model answered the completion (got ${JSON.stringify(got)}; last status ${JSON.stringify(s.lastStatus)})`);
+  // One model call, and one per fallback sample where the pipeline showed nothing of the greedy completion.
+  const calls = (await s.metrics()).completions - before;
+  assert.ok(calls >= 1 && calls <= 1 + DEFAULT_FALLBACK_SAMPLES, `the model answered the completion (${calls} calls; got ${JSON.stringify(got)}; last status ${JSON.stringify(s.lastStatus)})`);
   return got;
 }
 
