@@ -61,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 /** One line of the server's counters, as the `Splice: Show Metrics` command shows them. */
 function describeMetrics(m: ServerMetrics): string {
-  return `Splice metrics: model completions ${m.completions}, from the typed-through cache ${m.reusedCompletions}, below the confidence gate ${m.gatedCompletions}; shaping p50 ${m.shapeMsP50} ms, p95 ${m.shapeMsP95} ms; event-loop max stall ${Math.round(m.eventLoopMaxMs)} ms`;
+  return `Splice metrics: model completions ${m.completions}, from the typed-through cache ${m.reusedCompletions}, below the confidence gate ${m.gatedCompletions}, shown from a fallback sample ${m.fallbackShown}; shaping p50 ${m.shapeMsP50} ms, p95 ${m.shapeMsP95} ms; event-loop max stall ${Math.round(m.eventLoopMaxMs)} ms`;
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,7 +5,7 @@ import type { ServerMetrics } from '../../language-server/src/protocol.js';
 import { statsHtml } from './statsHtml.js';
 
 const METRICS: ServerMetrics = {
-  eventLoopMaxMs: 0, eventLoopP99Ms: 0, rssBytes: 0, rssPeakBytes: 0, completions: 4, encodedTokens: 10, reusedCompletions: 2, gatedCompletions: 1, fallbackShown: 0,
+  eventLoopMaxMs: 0, eventLoopP99Ms: 0, rssBytes: 0, rssPeakBytes: 0, completions: 4, encodedTokens: 10, reusedCompletions: 2, gatedCompletions: 1, fallbackShown: 3,
   shapeMsP50: 1, shapeMsP95: 2, shown: 8, accepted: 2, latencyMsP50: 40, latencyMsP95: 300,
   latencyHistogram: [{ upToMs: 25, count: 1 }, { upToMs: 50, count: 4 }, { upToMs: null, count: 3 }],
 };
@@ -18,6 +18,7 @@ describe('statsHtml', () => {
     assert.match(html, /<td>25–50 ms<\/td><td><span class="bar" style="width:200px"><\/span> 4/);
     assert.match(html, /<td>&gt; 50 ms<\/td>|<td>> 50 ms<\/td>/);
     assert.match(html, /4 model completions encoded 2\.5 tokens each on average; 2 answered from the typed-through cache/);
+    assert.match(html, /1 held back by the confidence gate; 3 shown from a fallback sample/);
     assert.match(html, /<td>&#60;a&#62;\.py<\/td><td>120<\/td><td>100<\/td><td>7<\/td>/);
   });
 

@@ -38,6 +38,6 @@ function reuse(m: ServerMetrics, docs: DocumentStats[]): string {
       return `<tr><td>${esc(d.uri.split('/').pop() ?? d.uri)}</td><td>${d.cachedTokens}</td><td>${c.reusedTokens}</td><td>${c.encodedTokens}</td><td>${d.lastUpdate ? esc(d.lastUpdate.mode) : '—'}</td></tr>`;
     });
   const perCompletion = m.completions > 0 ? (m.encodedTokens / m.completions).toFixed(1) : '—';
-  return `<h3>Cache reuse</h3><p>${m.completions} model completions encoded ${perCompletion} tokens each on average; ${m.reusedCompletions} answered from the typed-through cache with no model call; ${m.gatedCompletions} held back by the confidence gate.</p>
+  return `<h3>Cache reuse</h3><p>${m.completions} model completions encoded ${perCompletion} tokens each on average; ${m.reusedCompletions} answered from the typed-through cache with no model call; ${m.gatedCompletions} held back by the confidence gate; ${m.fallbackShown} shown from a fallback sample.</p>
 <table id="documents"><tr><th>document</th><th>cached tokens</th><th>reused (last)</th><th>encoded (last)</th><th>last update</th></tr>${rows.join('') || '<tr><td colspan="5" class="muted">no completions yet</td></tr>'}</table>`;
 }
