@@ -131,7 +131,7 @@ export function asIfStopped(gen: { completion: string; stopReason: string }, sto
 export interface ShapeEvalOptions {
   /** How the prompt is conditioned when the cursor is inside a word (the server's `splice.sampling`). */
   promptMode?: PromptMode;
-  /** Fallback samples after a cut or rejected greedy completion (default: the server's `splice.fallbackSamples`). */
+  /** Fallback samples after a greedy completion that shows nothing (default: the server's `splice.fallbackSamples`). */
   fallbacks?: number;
 }
 

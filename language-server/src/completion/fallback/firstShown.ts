@@ -14,9 +14,10 @@ export interface FirstShown {
 
 /**
  * The greedy completion's item; if the pipeline leaves nothing of it, the first of up to `limit` fallback samples (the
- * k-th with `sampling(k)`) that it keeps. `attempt` answers null for a completion that shows nothing, and undefined where the search must end (the
- * request was aborted, or the confidence gate held the greedy completion back: the model is unsure at this place).
- * Keeping a cut greedy item rather than sampling a whole one was measured better (README, `splice eval shape`).
+ * k-th with `sampling(k)`) that it keeps. `attempt` answers null for a completion that shows nothing, and undefined
+ * where the search must end (the request was aborted, or the confidence gate held the greedy completion back: the
+ * model is unsure at this place). Keeping a cut greedy item rather than sampling a whole one was measured better
+ * (README, `splice eval shape`).
  */
 export async function firstShown(attempt: (sampling?: SamplingOptions) => Promise<Shaped | null | undefined>, limit: number): Promise<FirstShown> {
   let calls = 0;
